@@ -1,0 +1,76 @@
+import { Injectable } from '@nestjs/common';
+import { ClockService } from './clock.service';
+import { RedisService } from './redis.service';
+
+export interface RateResult {
+  allowed: boolean;
+  count: number;
+  retryAfterMs: number;
+}
+
+/**
+ * Fixed-window counters: in Redis when configured (so limits hold across instances), else in memory.
+ * If Redis is configured but down, falls back to memory so each instance keeps serving.
+ */
+@Injectable()
+export class RateLimitService {
+  private readonly mem = new Map<string, { count: number; resetAt: number }>();
+
+  constructor(private readonly redis: RedisService, private readonly clock: ClockService) {}
+
+  /** Count one hit on `key`; allowed while the count in the window is ≤ limit. */
+  async hit(key: string, limit: number, windowMs: number): Promise<RateResult> {
+    const r = this.redis.client;
+    if (r && this.redis.ready) {
+      try {
+        const k = `rl:${key}`;
+        const count = await r.incr(k);
+        if (count === 1) await r.pExpire(k, windowMs);
+        const ttl = await r.pTTL(k);
+        return { allowed: count <= limit, count, retryAfterMs: Math.max(ttl, 0) };
+      } catch {
+        /* fall through to memory */
+      }
+    }
+    return this.memHit(key, limit, windowMs);
+  }
+
+  /** Current count without counting (e.g. "is this receipt locked?"). */
+  async peek(key: string): Promise<{ count: number; retryAfterMs: number }> {
+    const r = this.redis.client;
+    if (r && this.redis.ready) {
+      try {
+        const [v, ttl] = await Promise.all([r.get(`rl:${key}`), r.pTTL(`rl:${key}`)]);
+        return { count: Number(v ?? 0), retryAfterMs: Math.max(ttl, 0) };
+      } catch {
+        /* fall through */
+      }
+    }
+    const e = this.mem.get(key);
+    const now = this.clock.nowMs();
+    if (!e || e.resetAt <= now) return { count: 0, retryAfterMs: 0 };
+    return { count: e.count, retryAfterMs: e.resetAt - now };
+  }
+
+  async reset(key: string): Promise<void> {
+    this.mem.delete(key);
+    const r = this.redis.client;
+    if (r && this.redis.ready) await r.del(`rl:${key}`).catch(() => undefined);
+  }
+
+  private memHit(key: string, limit: number, windowMs: number): RateResult {
+    const now = this.clock.nowMs();
+    let e = this.mem.get(key);
+    if (!e || e.resetAt <= now) {
+      e = { count: 0, resetAt: now + windowMs };
+      this.mem.set(key, e);
+      if (this.mem.size > 100_000) this.sweep(now);
+    }
+    e.count++;
+    return { allowed: e.count <= limit, count: e.count, retryAfterMs: e.resetAt - now };
+  }
+
+  private sweep(now: number): void {
+    for (const [k, v] of this.mem) if (v.resetAt <= now) this.mem.delete(k);
+  }
+}

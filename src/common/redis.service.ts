@@ -1,0 +1,56 @@
+import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { createClient } from 'redis';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
+
+export type RedisClient = ReturnType<typeof createClient>;
+
+/** The shared Redis connection when REDIS_URL is set (rate limits, locks, socket.io adapter). */
+@Injectable()
+export class RedisService implements OnModuleInit, OnModuleDestroy {
+  private readonly log = new Logger(RedisService.name);
+  private readonly redis?: RedisClient;
+  private lastError = 0;
+
+  constructor(@Inject(APP_CONFIG) private readonly cfg: AppConfig) {
+    if (cfg.redisUrl) {
+      this.redis = createClient({
+        url: cfg.redisUrl,
+        socket: { reconnectStrategy: (n: number) => Math.min(200 * 2 ** n, 5000), connectTimeout: 3000 },
+        disableOfflineQueue: true,
+      });
+      this.redis.on('error', (e: Error) => {
+        if (Date.now() - this.lastError > 10_000) this.log.warn(`redis: ${e.message}`);
+        this.lastError = Date.now();
+      });
+    }
+  }
+
+  async onModuleInit(): Promise<void> {
+    if (!this.redis) return;
+    try {
+      await this.redis.connect();
+      this.log.log('redis connected');
+    } catch (e) {
+      this.log.warn(`redis not reachable at start (${(e as Error).message}); retrying in the background`);
+    }
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    if (this.redis?.isOpen) await this.redis.close().catch(() => undefined);
+  }
+
+  /** The client, or undefined when Redis is not configured. */
+  get client(): RedisClient | undefined {
+    return this.redis;
+  }
+
+  /** Configured and connected right now. */
+  get ready(): boolean {
+    return !!this.redis?.isReady;
+  }
+
+  /** A second connection (the socket.io adapter reads streams with blocking calls). */
+  duplicate(): RedisClient | undefined {
+    return this.redis?.duplicate();
+  }
+}
