@@ -5,6 +5,7 @@ import { CalendarModule } from './calendar/calendar.module';
 import { CommonModule } from './common/common.module';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
+import { DemoModule } from './demo/demo.module';
 import { DepartmentsModule } from './departments/departments.module';
 import { HealthModule } from './health/health.module';
 import { LivestreamModule } from './livestream/livestream.module';
@@ -34,6 +35,7 @@ import { WindowModule } from './window/window.module';
     LivestreamModule,
     QaModule,
     WindowModule,
+    DemoModule,
   ],
 })
 export class AppModule {}
