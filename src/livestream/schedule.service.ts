@@ -1,0 +1,61 @@
+import { ConflictException, Inject, Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { CalendarService } from '../calendar/calendar.service';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { HotlineShift } from './hotline-shift.entity';
+import { Leader } from './leader.entity';
+import { LivestreamSession } from './livestream-session.entity';
+import { Appointment, findClash, LivestreamFile, loadLivestreamFile } from './schedule-rules';
+
+/**
+ * Loads the appointments around a time window and applies the clash rules of schedule-rules.ts.
+ * Changes to the schedule run one at a time in this process (`serial`), so two requests cannot
+ * both pass the check and then both book the same leader or room.
+ */
+@Injectable()
+export class ScheduleService {
+  readonly file: LivestreamFile = loadLivestreamFile();
+  private chain: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly cfg: AppConfig,
+    private readonly calendar: CalendarService,
+  ) {}
+
+  serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.chain.then(fn, fn);
+    this.chain = run.catch(() => undefined);
+    return run;
+  }
+
+  async appointments(em: EntityManager, from: Date, to: Date): Promise<Appointment[]> {
+    const sessions = await em
+      .getRepository(LivestreamSession)
+      .createQueryBuilder('s')
+      .where('s.startsAt < :to AND s.endsAt > :from', { from, to })
+      .andWhere('s.status IN (:...st)', { st: ['scheduled', 'live'] })
+      .getMany();
+    const shifts = await em.getRepository(HotlineShift).createQueryBuilder('h').where('h.startsAt < :to AND h.endsAt > :from', { from, to }).getMany();
+    return [
+      ...sessions.map((s) => ({ kind: 'session' as const, id: s.id, label: s.title, leaderIds: s.leaderIds, startsAt: new Date(s.startsAt), endsAt: new Date(s.endsAt) })),
+      ...shifts.map((h) => ({ kind: 'shift' as const, id: h.id, label: 'hotline duty', leaderIds: [h.leaderId], startsAt: new Date(h.startsAt), endsAt: new Date(h.endsAt) })),
+    ];
+  }
+
+  /** The clash message for `cand` against `others`, or null. */
+  clash(cand: Appointment, others: Appointment[], leaders: Map<number, Leader>): string | null {
+    return findClash(cand, others, {
+      rooms: this.cfg.livestreamRooms,
+      file: this.file,
+      isHoliday: (ymd) => this.calendar.isHoliday(ymd),
+      leaderName: (id) => leaders.get(id)?.name ?? '?',
+    });
+  }
+
+  /** Throws 409 naming the clash. */
+  async assertFree(em: EntityManager, cand: Appointment, leaders: Map<number, Leader>): Promise<void> {
+    const others = await this.appointments(em, cand.startsAt, cand.endsAt);
+    const msg = this.clash(cand, others, leaders);
+    if (msg) throw new ConflictException(`schedule clash: ${msg}`);
+  }
+}

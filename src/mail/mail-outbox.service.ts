@@ -1,0 +1,186 @@
+import { Inject, Injectable, Logger, NotFoundException, OnModuleDestroy, OnModuleInit, ConflictException } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { readFileSync } from 'node:fs';
+import { DataSource, EntityManager } from 'typeorm';
+import { ClockService } from '../common/clock.service';
+import { LockService } from '../common/lock.service';
+import { Page } from '../common/pagination';
+import { configPath } from '../common/paths';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { MailOutbox, OutboxStatus } from './mail-outbox.entity';
+import { MailTransport, OutgoingMail } from './mail-transport';
+
+export interface EnqueueMail extends OutgoingMail {
+  dedupeKey: string;
+}
+
+export interface OutboxView {
+  id: number;
+  to: string;
+  subject: string;
+  status: OutboxStatus;
+  attempts: number;
+  lastError: string | null;
+  nextAttemptAt: string;
+  createdAt: string;
+  sentAt: string | null;
+}
+
+interface MailSettings {
+  maxAttempts: number;
+  baseBackoffSeconds: number;
+  maxBackoffSeconds: number;
+}
+
+function settings(): MailSettings {
+  const def = { maxAttempts: 8, baseBackoffSeconds: 30, maxBackoffSeconds: 3600 };
+  try {
+    const f = JSON.parse(readFileSync(configPath('livestream.json'), 'utf8')) as { mail?: Partial<MailSettings> };
+    return { ...def, ...(f.mail ?? {}) };
+  } catch {
+    return def;
+  }
+}
+
+/** Backoff after the n-th failed attempt (n ≥ 1): base · 2^(n-1), capped. */
+export function backoffMs(attempts: number, s: MailSettings): number {
+  return Math.min(s.baseBackoffSeconds * 2 ** Math.max(attempts - 1, 0), s.maxBackoffSeconds) * 1000;
+}
+
+/**
+ * The persistent outbox: mails are written with `enqueue(manager, …)` inside the transaction of the
+ * change that causes them, then sent by `processOnce()` (a timer when JOBS_ENABLED, or on demand)
+ * with exponential backoff; after `maxAttempts` failures a mail is `failed` until an admin retries it.
+ */
+@Injectable()
+export class MailOutboxService implements OnModuleInit, OnModuleDestroy {
+  private readonly log = new Logger('MailOutbox');
+  private readonly s = settings();
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<number>;
+
+  constructor(
+    @InjectDataSource() private readonly ds: DataSource,
+    @Inject(APP_CONFIG) private readonly cfg: AppConfig,
+    private readonly clock: ClockService,
+    private readonly locks: LockService,
+    private readonly transport: MailTransport,
+  ) {}
+
+  onModuleInit(): void {
+    if (this.cfg.smtpUrl === undefined) this.log.log(`mail: no SMTP_URL, mails are written as .eml files under ${this.cfg.mailDir}`);
+    if (!this.cfg.jobsEnabled) return;
+    this.timer = setInterval(() => {
+      this.processOnce().catch((e: Error) => this.log.warn(`outbox worker: ${e.message}`));
+    }, 10_000);
+    this.timer.unref();
+  }
+
+  onModuleDestroy(): void {
+    if (this.timer) clearInterval(this.timer);
+  }
+
+  /** Write mails in `em`'s transaction; a mail whose dedupeKey exists already is skipped. Returns how many were new. */
+  async enqueue(em: EntityManager, mails: EnqueueMail[]): Promise<number> {
+    let n = 0;
+    const now = this.clock.now();
+    for (const m of mails) {
+      const r = await em
+        .createQueryBuilder()
+        .insert()
+        .into(MailOutbox)
+        .values({ dedupeKey: m.dedupeKey.slice(0, 191), to: m.to, subject: m.subject.slice(0, 255), html: m.html, text: m.text, ics: m.ics ?? null, status: 'pending', attempts: 0, nextAttemptAt: now, createdAt: now, lastError: null, sentAt: null })
+        .orIgnore()
+        .updateEntity(false)
+        .execute();
+      const affected = (r.raw as { affectedRows?: number; changes?: number })?.affectedRows ?? (r.raw as { changes?: number })?.changes;
+      if (affected === undefined || affected > 0) n++;
+    }
+    return n;
+  }
+
+  /** Send the due pending mails once (under a lock, so one instance sends at a time). Returns how many were sent. */
+  async processOnce(): Promise<number> {
+    if (this.running) return this.running;
+    this.running = (async () => {
+      try {
+        return (await this.locks.runExclusive('mail-outbox', 5 * 60_000, () => this.drain())) ?? 0;
+      } finally {
+        this.running = undefined;
+      }
+    })();
+    return this.running;
+  }
+
+  private async drain(): Promise<number> {
+    let sent = 0;
+    const repo = this.ds.getRepository(MailOutbox);
+    const tried = new Set<number>();
+    for (;;) {
+      const now = this.clock.now();
+      const batch = (await repo
+        .createQueryBuilder('m')
+        .where('m.status = :s AND m.nextAttemptAt <= :now', { s: 'pending', now })
+        .orderBy('m.id', 'ASC')
+        .take(50)
+        .getMany()).filter((m) => !tried.has(m.id));
+      if (!batch.length) return sent;
+      for (let i = 0; i < batch.length; i += 5) {
+        const chunk = batch.slice(i, i + 5);
+        const results = await Promise.all(chunk.map((m) => this.sendOne(m)));
+        sent += results.filter(Boolean).length;
+        chunk.forEach((m) => tried.add(m.id));
+      }
+    }
+  }
+
+  private async sendOne(m: MailOutbox): Promise<boolean> {
+    const repo = this.ds.getRepository(MailOutbox);
+    try {
+      await this.transport.send({ to: m.to, subject: m.subject, html: m.html, text: m.text, ics: m.ics, ref: `${m.id}-${m.dedupeKey}` });
+      await repo.update({ id: m.id, status: 'pending' }, { status: 'sent', sentAt: this.clock.now(), attempts: m.attempts + 1, lastError: null });
+      return true;
+    } catch (e) {
+      const attempts = m.attempts + 1;
+      const failed = attempts >= this.s.maxAttempts;
+      const msg = String((e as Error).message ?? e).slice(0, 500);
+      await repo.update(
+        { id: m.id },
+        { attempts, status: failed ? 'failed' : 'pending', lastError: msg, nextAttemptAt: new Date(this.clock.nowMs() + backoffMs(attempts, this.s)) },
+      );
+      if (failed) this.log.warn(`mail ${m.id} failed after ${attempts} attempts: ${msg}`);
+      return false;
+    }
+  }
+
+  async list(status: OutboxStatus | undefined, page: number, pageSize: number): Promise<Page<OutboxView>> {
+    const qb = this.ds.getRepository(MailOutbox).createQueryBuilder('m').orderBy('m.id', 'DESC').skip((page - 1) * pageSize).take(pageSize);
+    if (status) qb.where('m.status = :status', { status });
+    const [rows, total] = await qb.getManyAndCount();
+    return { items: rows.map(view), total, page, pageSize };
+  }
+
+  /** Admin: send a failed (or pending) mail again now, with a fresh attempt count. */
+  async retry(id: number): Promise<OutboxView> {
+    const repo = this.ds.getRepository(MailOutbox);
+    const m = await repo.findOneBy({ id });
+    if (!m) throw new NotFoundException(`mail ${id} not found`);
+    if (m.status === 'sent') throw new ConflictException(`mail ${id} was sent already`);
+    await repo.update({ id }, { status: 'pending', attempts: 0, nextAttemptAt: this.clock.now() });
+    return view((await repo.findOneByOrFail({ id })));
+  }
+}
+
+function view(m: MailOutbox): OutboxView {
+  return {
+    id: m.id,
+    to: m.to,
+    subject: m.subject,
+    status: m.status,
+    attempts: m.attempts,
+    lastError: m.lastError,
+    nextAttemptAt: new Date(m.nextAttemptAt).toISOString(),
+    createdAt: new Date(m.createdAt).toISOString(),
+    sentAt: m.sentAt ? new Date(m.sentAt).toISOString() : null,
+  };
+}
