@@ -1,0 +1,239 @@
+import { readFileSync } from 'node:fs';
+import { configPath } from '../common/paths';
+import type { DispatchSuggestion } from '../common/ports';
+
+/** One taxonomy entry of config/topics.json. */
+export interface TaxonomyTopic {
+  key: string;
+  label: string;
+  departmentCode: string;
+  keywords: string[];
+}
+
+interface JiebaLike {
+  cut(text: string, hmm?: boolean): string[];
+  loadDict(dict: Buffer): void;
+}
+
+let jiebaSingleton: JiebaLike | undefined;
+
+/** @node-rs/jieba with its default dictionary plus config/user-dict.txt, loaded once per process. */
+export function jieba(): JiebaLike {
+  if (!jiebaSingleton) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { Jieba } = require('@node-rs/jieba') as { Jieba: { withDict(d: Buffer): JiebaLike } };
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { dict } = require('@node-rs/jieba/dict') as { dict: Buffer };
+    const j = Jieba.withDict(dict);
+    j.loadDict(readFileSync(configPath('user-dict.txt')));
+    jiebaSingleton = j;
+  }
+  return jiebaSingleton;
+}
+
+/** Clause boundaries: sentence punctuation and the connectors callers use to add a second matter. */
+const CLAUSE_SPLIT = /[。；;！!？?\n]+|(?:另外|此外|还有就是|还有|同时还|再有|再就是)[，,、：:]*/;
+
+export function splitClauses(text: string): string[] {
+  return text
+    .split(CLAUSE_SPLIT)
+    .map((s) => s.trim())
+    .filter((s) => s.length >= 2);
+}
+
+interface TrieNode {
+  next: Map<string, TrieNode>;
+  /** topic index and weight when a keyword ends here */
+  hits?: Array<{ topic: number; weight: number; len: number }>;
+}
+
+export interface ClauseScore {
+  clause: string;
+  scores: Float64Array;
+  best: number;
+  bestScore: number;
+}
+
+const STRONG = 1.0;
+
+/**
+ * The topic model shared by the quarterly run and the dispatch suggestion.
+ *
+ * 1. A ticket is split into clauses (one matter each: 。；and connectors like 另外).
+ * 2. In each clause the taxonomy keywords are found with a character trie, longest match first,
+ *    no overlaps; each match adds weight 1 + 0.25·(length−2) to its topic.
+ * 3. The clause takes its best topic when the score ≥ 1; a second topic only when it is strong on its own
+ *    (≥ 2 and ≥ 0.8 of the best), so one clause may name two matters.
+ * 4. Clauses with no keyword fall back to a token model: jieba tokens (stop words removed) are compared with
+ *    each topic's segmented keywords (IDF-weighted overlap); ≥ 2 distinct shared tokens with enough weight tag it.
+ */
+export class TopicModel {
+  readonly topics: TaxonomyTopic[];
+  private readonly root: TrieNode = { next: new Map() };
+  private readonly stop: Set<string>;
+  /** token → [topic index → weight] from the segmented keywords */
+  private readonly tokenTopics = new Map<string, Map<number, number>>();
+  private readonly deptNames = new Map<string, string>();
+
+  constructor(topics?: TaxonomyTopic[], stopwords?: string[]) {
+    this.topics = topics ?? (JSON.parse(readFileSync(configPath('topics.json'), 'utf8')) as TaxonomyTopic[]);
+    const sw = stopwords ?? readFileSync(configPath('stopwords.txt'), 'utf8').split(/\r?\n/);
+    this.stop = new Set(sw.map((s) => s.trim()).filter(Boolean));
+    this.topics.forEach((t, i) => {
+      for (const kw of t.keywords) this.addKeyword(kw, i);
+    });
+    // Token profiles for the fallback: IDF over topics, so tokens shared by many topics count little.
+    const df = new Map<string, Set<number>>();
+    this.topics.forEach((t, i) => {
+      for (const kw of t.keywords) for (const tok of this.tokens(kw)) (df.get(tok) ?? df.set(tok, new Set()).get(tok)!).add(i);
+    });
+    for (const [tok, set] of df) {
+      const idf = Math.log((this.topics.length + 1) / set.size);
+      if (idf <= 0.5) continue;
+      this.tokenTopics.set(tok, new Map([...set].map((i) => [i, idf])));
+    }
+    try {
+      const d = JSON.parse(readFileSync(configPath('departments.json'), 'utf8')) as { departments: Array<{ code: string; name: string }> };
+      for (const x of d.departments) this.deptNames.set(x.code, x.name);
+    } catch {
+      /* names are optional */
+    }
+  }
+
+  private addKeyword(kw: string, topic: number): void {
+    const w = kw.trim();
+    if (!w) return;
+    let node = this.root;
+    for (const ch of w) {
+      let n = node.next.get(ch);
+      if (!n) node.next.set(ch, (n = { next: new Map() }));
+      node = n;
+    }
+    const len = [...w].length;
+    (node.hits ??= []).push({ topic, weight: STRONG + 0.25 * Math.max(0, len - 2), len });
+  }
+
+  /** jieba tokens without stop words, punctuation, digits or single characters. */
+  tokens(text: string): string[] {
+    const out: string[] = [];
+    for (const tok of jieba().cut(text, false)) {
+      const w = tok.trim();
+      if (w.length < 2 || this.stop.has(w) || /^[\d\p{P}\s\w]+$/u.test(w)) continue;
+      out.push(w);
+    }
+    return out;
+  }
+
+  /** Keyword scores of one clause. */
+  scoreClause(clause: string): ClauseScore {
+    const scores = new Float64Array(this.topics.length);
+    const chars = [...clause];
+    let i = 0;
+    while (i < chars.length) {
+      // longest keyword starting at i
+      let node: TrieNode | undefined = this.root;
+      let bestLen = 0;
+      let bestHits: TrieNode['hits'];
+      for (let j = i; j < chars.length; j++) {
+        node = node.next.get(chars[j]);
+        if (!node) break;
+        if (node.hits) {
+          bestLen = j - i + 1;
+          bestHits = node.hits;
+        }
+      }
+      if (bestHits) {
+        for (const h of bestHits) scores[h.topic] += h.weight;
+        i += bestLen;
+      } else i++;
+    }
+    let best = -1;
+    let bestScore = 0;
+    for (let t = 0; t < scores.length; t++)
+      if (scores[t] > bestScore) {
+        bestScore = scores[t];
+        best = t;
+      }
+    return { clause, scores, best, bestScore };
+  }
+
+  /** Fallback for a clause without keywords: IDF-weighted token overlap with each topic's segmented keywords. */
+  private fallback(clause: string): { topic: number; score: number } | undefined {
+    const toks = new Set(this.tokens(clause));
+    const acc = new Map<number, { s: number; n: number }>();
+    for (const tok of toks) {
+      const m = this.tokenTopics.get(tok);
+      if (!m) continue;
+      for (const [t, w] of m) {
+        const a = acc.get(t) ?? { s: 0, n: 0 };
+        a.s += w;
+        a.n++;
+        acc.set(t, a);
+      }
+    }
+    let best: { topic: number; score: number } | undefined;
+    for (const [t, a] of acc) if (a.n >= 2 && a.s >= 3 && (!best || a.s > best.score)) best = { topic: t, score: a.s };
+    return best;
+  }
+
+  /** Per-clause topic decisions: the clauses that carry no topic are returned too (for emerging clusters). */
+  analyse(text: string): { topics: number[]; confidences: Map<number, number>; unmatched: string[] } {
+    const found = new Map<number, number>();
+    const unmatched: string[] = [];
+    for (const clause of splitClauses(text)) {
+      const s = this.scoreClause(clause);
+      if (s.bestScore >= 1) {
+        found.set(s.best, Math.max(found.get(s.best) ?? 0, s.bestScore));
+        for (let t = 0; t < s.scores.length; t++) {
+          if (t !== s.best && s.scores[t] >= 2 && s.scores[t] >= 0.8 * s.bestScore) found.set(t, Math.max(found.get(t) ?? 0, s.scores[t]));
+        }
+        continue;
+      }
+      const fb = this.fallback(clause);
+      if (fb) found.set(fb.topic, Math.max(found.get(fb.topic) ?? 0, fb.score / 3));
+      else unmatched.push(clause);
+    }
+    const topics = [...found.keys()].sort((a, b) => found.get(b)! - found.get(a)!);
+    return { topics, confidences: found, unmatched };
+  }
+
+  /** Topic keys a ticket text carries (0..n), strongest first. */
+  tag(content: string): string[] {
+    return this.analyse(content).topics.map((i) => this.topics[i].key);
+  }
+
+  /** Ranked topics and responsible departments for a text, with confidences in (0,1]. */
+  suggest(content: string): DispatchSuggestion {
+    // Score the whole text too, so a short phrase typed so far still ranks several candidates.
+    const whole = this.scoreClause(content ?? '');
+    const { confidences } = this.analyse(content ?? '');
+    const raw = new Map<number, number>();
+    for (let t = 0; t < whole.scores.length; t++) if (whole.scores[t] > 0) raw.set(t, whole.scores[t] * 0.5);
+    for (const [t, c] of confidences) raw.set(t, (raw.get(t) ?? 0) + c * 2);
+    const total = [...raw.values()].reduce((a, b) => a + b, 0);
+    const topics = [...raw.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 5)
+      .map(([t, v]) => ({ key: this.topics[t].key, label: this.topics[t].label, confidence: round(Math.min(1, v / Math.max(total, 2.5))) }));
+    const dep = new Map<string, number>();
+    for (const t of topics) {
+      const code = this.topics.find((x) => x.key === t.key)!.departmentCode;
+      dep.set(code, (dep.get(code) ?? 0) + t.confidence);
+    }
+    const departments = [...dep.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .map(([code, c]) => ({ code, name: this.deptNames.get(code) ?? code, confidence: round(Math.min(1, c)) }));
+    return { topics, departments };
+  }
+}
+
+function round(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}
+
+let modelSingleton: TopicModel | undefined;
+
+/** The process-wide model (taxonomy, trie and jieba are built once). */
+export function topicModel(): TopicModel {
+  return (modelSingleton ??= new TopicModel());
+}

@@ -1,0 +1,295 @@
+import { BadRequestException, ConflictException, Inject, Injectable, Logger, NotFoundException, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Repository } from 'typeorm';
+import { quarterOf, isQuarter, previousQuarter, quarterRange } from '../calendar/quarter';
+import { ClockService } from '../common/clock.service';
+import { LockService } from '../common/lock.service';
+import type { DispatchSuggester, DispatchSuggestion } from '../common/ports';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { Ticket } from '../tickets/ticket.entity';
+import { findEmerging, UnmatchedDoc } from './emerging';
+import { buildRows, TicketFacts, TopicAccumulator, TopicInput, toCsv } from './report';
+import { topicModel, TaxonomyTopic, TopicModel } from './topic-model';
+import { TopicReport, TopicRow } from './topic-report.entity';
+
+const CHUNK = 2000;
+const LOCK_TTL_MS = 60 * 60_000;
+
+export interface ReportView {
+  quarter: string;
+  ticketCount: number;
+  generatedAt: string | null;
+  status: 'running' | 'done' | 'failed';
+  progress: number;
+  topics: TopicRow[];
+}
+
+interface Row extends TicketFacts {
+  content: string;
+  topics: string[];
+}
+
+/** The quarterly hot-topic pipeline: tag → aggregate → emerging clusters → stored report. Also the dispatch suggester. */
+@Injectable()
+export class TopicsService implements DispatchSuggester, OnApplicationBootstrap, OnModuleDestroy {
+  private readonly log = new Logger(TopicsService.name);
+  private readonly model: TopicModel = topicModel();
+  private task?: { stop: () => void };
+  private readonly running = new Map<string, Promise<void>>();
+
+  constructor(
+    @InjectRepository(Ticket) private readonly tickets: Repository<Ticket>,
+    @InjectRepository(TopicReport) private readonly reports: Repository<TopicReport>,
+    private readonly lock: LockService,
+    private readonly clock: ClockService,
+    @Inject(APP_CONFIG) private readonly cfg: AppConfig,
+  ) {}
+
+  // ---- DispatchSuggester -------------------------------------------------------------------
+  suggest(content: string): DispatchSuggestion {
+    return this.model.suggest(content);
+  }
+
+  tag(content: string): string[] {
+    return this.model.tag(content);
+  }
+
+  taxonomy(): TaxonomyTopic[] {
+    return this.model.topics;
+  }
+
+  // ---- reading reports --------------------------------------------------------------------
+  private checkQuarter(q: string): void {
+    if (!isQuarter(q)) throw new BadRequestException([`quarter must look like 2026Q3 (got "${q}")`]);
+  }
+
+  async report(quarter: string): Promise<ReportView> {
+    this.checkQuarter(quarter);
+    const r = await this.reports.findOne({ where: { quarter } });
+    if (!r) throw new NotFoundException(`no topic report for ${quarter}`);
+    return {
+      quarter: r.quarter,
+      ticketCount: r.ticketCount,
+      generatedAt: r.generatedAt ? r.generatedAt.toISOString() : null,
+      status: r.status,
+      progress: r.progress,
+      topics: r.topics ?? [],
+    };
+  }
+
+  async csv(quarter: string): Promise<string> {
+    const r = await this.report(quarter);
+    return toCsv(r.quarter, r.topics);
+  }
+
+  // ---- running ----------------------------------------------------------------------------
+  /**
+   * Starts a run in the background (once across instances) and returns the report row in state `running`.
+   * 409 when a run of that quarter is already going. `wait` resolves only when the run is done.
+   */
+  async start(quarter: string, wait = false): Promise<ReportView> {
+    this.checkQuarter(quarter);
+    const name = `topics:run:${quarter}`;
+    if (this.running.has(quarter) || !(await this.lock.acquire(name, LOCK_TTL_MS))) {
+      throw new ConflictException(`a topic run for ${quarter} is already in progress`);
+    }
+    await this.markRunning(quarter);
+    const p = this.execute(quarter)
+      .catch(async (e: Error) => {
+        this.log.error(`topic run ${quarter} failed: ${e.message}`);
+        await this.reports.update({ quarter }, { status: 'failed', error: e.message.slice(0, 1000) }).catch(() => undefined);
+      })
+      .finally(() => {
+        this.running.delete(quarter);
+        return this.lock.release(name).catch(() => undefined);
+      });
+    this.running.set(quarter, p);
+    if (wait) await p;
+    return this.report(quarter);
+  }
+
+  /** Resolves when the current run of `quarter` (if any) in this process is over (tests, shutdown). */
+  async idle(quarter?: string): Promise<void> {
+    const ps = quarter ? [this.running.get(quarter)] : [...this.running.values()];
+    await Promise.all(ps.filter(Boolean));
+  }
+
+  private async markRunning(quarter: string): Promise<void> {
+    const now = this.clock.now();
+    const have = await this.reports.findOne({ where: { quarter } });
+    if (have) await this.reports.update({ quarter }, { status: 'running', progress: 0, startedAt: now, error: null });
+    else await this.reports.insert({ quarter, status: 'running', progress: 0, ticketCount: 0, startedAt: now, generatedAt: null, topics: [], error: null });
+  }
+
+  private async count(quarter: string): Promise<number> {
+    return this.tickets.createQueryBuilder('t').where('t.quarter = :q', { q: quarter }).getCount();
+  }
+
+  /** Keyset scan of a quarter's tickets by id, CHUNK rows at a time (bounded memory). */
+  private async *scan(quarter: string, withTopics: boolean): AsyncGenerator<Row[]> {
+    let last = 0;
+    const cols = ['id', 'content', 'callerPhone', 'street', 'departmentCode', 'status', 'satisfaction', 'repeatOf', 'reopenCount', 'dueAt', 'repliedAt', 'closedAt'];
+    if (withTopics) cols.push('topics');
+    for (;;) {
+      const rows = (await this.tickets
+        .createQueryBuilder('t')
+        .select(cols.map((c) => `t.${c}`))
+        .where('t.quarter = :q AND t.id > :last', { q: quarter, last })
+        .orderBy('t.id', 'ASC')
+        .limit(CHUNK)
+        .getMany()) as unknown as Row[];
+      if (!rows.length) return;
+      last = rows[rows.length - 1].id;
+      yield rows;
+      if (rows.length < CHUNK) return;
+    }
+  }
+
+  /** Writes topics of a chunk: one UPDATE per distinct topic list (a chunk has few), in one transaction. */
+  private async writeTopics(byValue: Map<string, number[]>): Promise<void> {
+    if (!byValue.size) return;
+    await this.tickets.manager.transaction(async (em) => {
+      for (const [value, ids] of byValue) {
+        for (let i = 0; i < ids.length; i += 500) {
+          await em
+            .createQueryBuilder()
+            .update(Ticket)
+            .set({ topics: value ? value.split(',') : [] })
+            .where('id IN (:...ids)', { ids: ids.slice(i, i + 500) })
+            .execute();
+        }
+      }
+    });
+  }
+
+  private async progress(quarter: string, pct: number): Promise<void> {
+    await this.reports.update({ quarter }, { progress: Math.max(0, Math.min(99, Math.round(pct))) });
+  }
+
+  /** The run itself: previous quarter (read only, for growth), then this quarter (tag + write), then the report. */
+  private async execute(quarter: string): Promise<void> {
+    const t0 = Date.now();
+    const prevQ = previousQuarter(quarter);
+    const total = await this.count(quarter);
+    const prevTotal = await this.count(prevQ);
+    const work = Math.max(1, total + prevTotal * 0.3);
+    const keys = this.model.topics;
+    const prevCounts = new Array<number>(keys.length).fill(0);
+    const prevDocs: UnmatchedDoc[] = [];
+    let done = 0;
+    for await (const rows of this.scan(prevQ, false)) {
+      for (const r of rows) {
+        const a = this.model.analyse(r.content);
+        for (const t of a.topics) prevCounts[t]++;
+        for (const c of a.unmatched) prevDocs.push({ ticketId: r.id, tokens: this.model.tokens(c) });
+      }
+      done += rows.length * 0.3;
+      await this.progress(quarter, (100 * done) / work);
+    }
+
+    const now = this.clock.now();
+    const accs = keys.map(() => new TopicAccumulator());
+    const curDocs: UnmatchedDoc[] = [];
+    /** facts and taxonomy topics of tickets with unmatched clauses (candidates for emerging clusters) */
+    const candidates = new Map<number, { facts: TicketFacts; topics: string[] }>();
+    const streets = new Set<string>();
+    let ticketCount = 0;
+    for await (const rows of this.scan(quarter, true)) {
+      const byValue = new Map<string, number[]>();
+      for (const r of rows) {
+        ticketCount++;
+        if (r.street) streets.add(r.street);
+        const a = this.model.analyse(r.content);
+        for (const t of a.topics) accs[t].add(r, now);
+        const tagged = a.topics.map((t) => keys[t].key).sort();
+        if (a.unmatched.length) {
+          for (const c of a.unmatched) curDocs.push({ ticketId: r.id, tokens: this.model.tokens(c) });
+          candidates.set(r.id, { facts: factsOf(r), topics: tagged });
+        }
+        const old = (r.topics ?? []).slice().sort().join(',');
+        const value = tagged.join(',');
+        if (old !== value) (byValue.get(value) ?? byValue.set(value, []).get(value)!).push(r.id);
+      }
+      await this.writeTopics(byValue);
+      done += rows.length;
+      await this.progress(quarter, (100 * done) / work);
+    }
+
+    const minSize = Math.max(5, Math.ceil(ticketCount * 0.004));
+    const clusters = findEmerging(curDocs, prevDocs, {
+      minSize,
+      minGrowth: 0.2,
+      maxClusters: 5,
+      isTaxonomy: (words) => this.model.analyse(words.join('，')).topics.length > 0 || this.model.scoreClause(words.join('')).bestScore >= 1,
+    });
+    const inputs: TopicInput[] = keys.map((k, i) => ({ key: k.key, label: k.label, kind: 'taxonomy', keywords: k.keywords.slice(0, 8), acc: accs[i], previousCount: prevCounts[i] }));
+    const emergingWrites = new Map<string, number[]>();
+    for (const c of clusters) {
+      const acc = new TopicAccumulator();
+      for (const id of c.ticketIds) {
+        const cand = candidates.get(id);
+        if (!cand) continue;
+        acc.add(cand.facts, now);
+        const value = [...cand.topics, c.key].join(',');
+        if (value.length <= 250) (emergingWrites.get(value) ?? emergingWrites.set(value, []).get(value)!).push(id);
+      }
+      inputs.push({ key: c.key, label: c.label, kind: 'emerging', keywords: c.keywords, acc, previousCount: c.previousCount });
+    }
+    await this.writeTopics(emergingWrites);
+    const rows = buildRows(inputs, ticketCount, streets.size);
+    // The one atomic swap: the finished report replaces the earlier one in a single row update.
+    await this.reports.manager.transaction(async (em) => {
+      await em.update(TopicReport, { quarter }, { status: 'done', progress: 100, ticketCount, generatedAt: this.clock.now(), topics: rows, error: null });
+    });
+    this.log.log(`topic run ${quarter}: ${ticketCount} tickets, ${rows.length} topics (${clusters.length} emerging) in ${Date.now() - t0} ms`);
+  }
+
+  // ---- schedule ---------------------------------------------------------------------------
+  onApplicationBootstrap(): void {
+    if (!this.cfg.jobsEnabled) return;
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const cron = require('node-cron') as { schedule: (e: string, f: () => void, o: { timezone: string }) => { stop: () => void } };
+    this.task = cron.schedule(this.cfg.topicsCron, () => void this.runScheduled(), { timezone: 'Asia/Shanghai' });
+    setTimeout(() => void this.runScheduled(), 2000).unref();
+  }
+
+  onModuleDestroy(): void {
+    this.task?.stop();
+  }
+
+  /**
+   * Cron and start-up catch-up: the quarter that just ended, if it has tickets and no finished report generated
+   * after it ended. Once across instances (lock per quarter); a failed or interrupted run is retried next time.
+   */
+  async runScheduled(): Promise<boolean> {
+    const q = previousQuarter(quarterOf(this.clock.now()));
+    try {
+      const have = await this.reports.findOne({ where: { quarter: q } });
+      const ended = quarterRange(q).to;
+      if (have?.status === 'done' && have.generatedAt && have.generatedAt >= ended) return false;
+      if (have?.status === 'running' && this.running.has(q)) return false;
+      if (!(await this.count(q))) return false;
+      await this.start(q, true);
+      return true;
+    } catch (e) {
+      if (!(e instanceof ConflictException)) this.log.warn(`scheduled topic run ${q}: ${(e as Error).message}`);
+      return false;
+    }
+  }
+}
+
+function factsOf(r: Row): TicketFacts {
+  return {
+    id: r.id,
+    callerPhone: r.callerPhone,
+    street: r.street,
+    departmentCode: r.departmentCode,
+    status: r.status,
+    satisfaction: r.satisfaction,
+    repeatOf: r.repeatOf,
+    reopenCount: r.reopenCount,
+    dueAt: r.dueAt,
+    repliedAt: r.repliedAt,
+    closedAt: r.closedAt,
+  };
+}
