@@ -135,7 +135,8 @@ export class LivestreamService {
     leaders: Map<number, Leader>,
   ): Promise<LivestreamSession> {
     const repo = em.getRepository(LivestreamSession);
-    const s = await repo.save(
+    const s = await this.save(
+      em,
       repo.create({
         title: r.title.trim(),
         description: r.description ?? null,
@@ -153,6 +154,13 @@ export class LivestreamService {
     const ls = s.leaderIds.map((id) => leaders.get(id)!);
     await this.mailer.notify(em, { kind: 'session', s }, ls, ls, 'invite');
     return s;
+  }
+
+  /** Save, keeping the list columns as arrays (TypeORM may hand back the raw defaults after an insert). */
+  private async save(em: EntityManager, s: LivestreamSession): Promise<LivestreamSession> {
+    const { leaderIds, topicKeys } = s;
+    const saved = await em.getRepository(LivestreamSession).save(s);
+    return Object.assign(saved, { leaderIds, topicKeys });
   }
 
   async update(id: number, dto: UpdateSessionDto): Promise<SessionView> {
@@ -191,7 +199,7 @@ export class LivestreamService {
         });
         if (timeChanged || added.length) await this.schedule.assertFree(em, this.appt(s), leaders);
         if (timeChanged || edited || added.length || removed.length) s.sequence += 1;
-        await repo.save(s);
+        await this.save(em, s);
         const L = (ids: number[]) => ids.map((i) => leaders.get(i)!);
         const a = { kind: 'session' as const, s };
         await this.mailer.notify(em, a, L(removed), L(removed), 'cancel');
@@ -219,9 +227,9 @@ export class LivestreamService {
         if (action === 'cancel') {
           s.sequence += 1;
           const ls = s.leaderIds.map((i) => leaders.get(i)).filter((l): l is Leader => !!l);
-          await repo.save(s);
+          await this.save(em, s);
           await this.mailer.notify(em, { kind: 'session', s }, ls, ls, 'cancel');
-        } else await repo.save(s);
+        } else await this.save(em, s);
         return { s, leaders };
       }),
     );
