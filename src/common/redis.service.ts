@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { createClient } from 'redis';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 
@@ -6,7 +6,7 @@ export type RedisClient = ReturnType<typeof createClient>;
 
 /** The shared Redis connection when REDIS_URL is set (rate limits, locks, socket.io adapter). */
 @Injectable()
-export class RedisService implements OnModuleInit, OnModuleDestroy {
+export class RedisService implements OnModuleInit, OnApplicationShutdown {
   private readonly log = new Logger(RedisService.name);
   private readonly redis?: RedisClient;
   private lastError = 0;
@@ -35,7 +35,8 @@ export class RedisService implements OnModuleInit, OnModuleDestroy {
     }
   }
 
-  async onModuleDestroy(): Promise<void> {
+  /** Closed last (after the HTTP and socket.io servers), so the socket.io adapter can still persist sessions on shutdown. */
+  async onApplicationShutdown(): Promise<void> {
     if (this.redis?.isOpen) await this.redis.close().catch(() => undefined);
   }
 
