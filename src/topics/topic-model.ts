@@ -42,7 +42,7 @@ export function splitClauses(text: string): string[] {
 }
 
 interface TrieNode {
-  next: Map<string, TrieNode>;
+  next: Map<number, TrieNode>;
   /** topic index and weight when a keyword ends here */
   hits?: Array<{ topic: number; weight: number; len: number }>;
 }
@@ -104,7 +104,8 @@ export class TopicModel {
     const w = kw.trim();
     if (!w) return;
     let node = this.root;
-    for (const ch of w) {
+    for (let k = 0; k < w.length; k++) {
+      const ch = w.charCodeAt(k);
       let n = node.next.get(ch);
       if (!n) node.next.set(ch, (n = { next: new Map() }));
       node = n;
@@ -127,15 +128,15 @@ export class TopicModel {
   /** Keyword scores of one clause. */
   scoreClause(clause: string): ClauseScore {
     const scores = new Float64Array(this.topics.length);
-    const chars = [...clause];
+    const n = clause.length;
     let i = 0;
-    while (i < chars.length) {
+    while (i < n) {
       // longest keyword starting at i
       let node: TrieNode | undefined = this.root;
       let bestLen = 0;
       let bestHits: TrieNode['hits'];
-      for (let j = i; j < chars.length; j++) {
-        node = node.next.get(chars[j]);
+      for (let j = i; j < n; j++) {
+        node = node.next.get(clause.charCodeAt(j));
         if (!node) break;
         if (node.hits) {
           bestLen = j - i + 1;

@@ -12,7 +12,7 @@ import { buildRows, TicketFacts, TopicAccumulator, TopicInput, toCsv } from './r
 import { topicModel, TaxonomyTopic, TopicModel } from './topic-model';
 import { TopicReport, TopicRow } from './topic-report.entity';
 
-const CHUNK = 2000;
+const CHUNK = 5000;
 const LOCK_TTL_MS = 60 * 60_000;
 
 export interface ReportView {
@@ -125,21 +125,25 @@ export class TopicsService implements DispatchSuggester, OnApplicationBootstrap,
     return this.tickets.createQueryBuilder('t').where('t.quarter = :q', { q: quarter }).getCount();
   }
 
-  /** Keyset scan of a quarter's tickets by id, CHUNK rows at a time (bounded memory). */
+  /** Keyset scan of a quarter's tickets by id, CHUNK rows at a time (bounded memory); the next chunk is read while this one is tagged. */
   private async *scan(quarter: string, withTopics: boolean): AsyncGenerator<Row[]> {
-    let last = 0;
     const cols = ['id', 'content', 'callerPhone', 'street', 'departmentCode', 'status', 'satisfaction', 'repeatOf', 'reopenCount', 'dueAt', 'repliedAt', 'closedAt'];
     if (withTopics) cols.push('topics');
-    for (;;) {
-      const rows = (await this.tickets
+    const read = async (last: number): Promise<Row[]> => {
+      const raw = await this.tickets
         .createQueryBuilder('t')
         .select(cols.map((c) => `t.${c}`))
         .where('t.quarter = :q AND t.id > :last', { q: quarter, last })
         .orderBy('t.id', 'ASC')
         .limit(CHUNK)
-        .getMany()) as unknown as Row[];
+        .getRawMany<Record<string, unknown>>();
+      return raw.map((r) => rowOf(r));
+    };
+    let next = read(0);
+    for (;;) {
+      const rows = await next;
       if (!rows.length) return;
-      last = rows[rows.length - 1].id;
+      if (rows.length === CHUNK) next = read(rows[rows.length - 1].id);
       yield rows;
       if (rows.length < CHUNK) return;
     }
@@ -276,6 +280,28 @@ export class TopicsService implements DispatchSuggester, OnApplicationBootstrap,
       return false;
     }
   }
+}
+
+const date = (v: unknown): Date | null => (v == null ? null : v instanceof Date ? v : new Date(String(v).includes('T') || String(v).endsWith('Z') ? String(v) : `${String(v).replace(' ', 'T')}Z`));
+
+/** A raw row (aliases t_<column>) as typed fields. */
+function rowOf(r: Record<string, unknown>): Row {
+  const topics = r.t_topics == null ? [] : String(r.t_topics).split(',').filter(Boolean);
+  return {
+    id: Number(r.t_id),
+    content: String(r.t_content ?? ''),
+    callerPhone: String(r.t_callerPhone ?? ''),
+    street: (r.t_street as string | null) ?? null,
+    departmentCode: (r.t_departmentCode as string | null) ?? null,
+    status: String(r.t_status),
+    satisfaction: (r.t_satisfaction as string | null) ?? null,
+    repeatOf: r.t_repeatOf == null ? null : Number(r.t_repeatOf),
+    reopenCount: Number(r.t_reopenCount ?? 0),
+    dueAt: date(r.t_dueAt),
+    repliedAt: date(r.t_repliedAt),
+    closedAt: date(r.t_closedAt),
+    topics,
+  };
 }
 
 function factsOf(r: Row): TicketFacts {

@@ -1,0 +1,116 @@
+/**
+ * Topic tagging benchmark: a quarter of BENCH_ROWS (default 250,000) tickets in a fresh MariaDB database
+ * (BENCH_MYSQL_URL, default mysql://hub:hub@127.0.0.1:3306/), then
+ *   1. bare jieba segmentation of the same texts in memory, and
+ *   2. the whole quarterly run (read in chunks, tag, cluster, write tags, store the report),
+ * printing tickets/s of both, their ratio and peak RSS.  `npm run bench:topics`
+ */
+import 'reflect-metadata';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { createConnection } from 'mysql2/promise';
+import { DataSource } from 'typeorm';
+import { ClockService } from '../src/common/clock.service';
+import type { LockService } from '../src/common/lock.service';
+import type { AppConfig } from '../src/config/app-config';
+import { dataSourceOptions } from '../src/database/data-source-options';
+import { Ticket } from '../src/tickets/ticket.entity';
+import { jieba } from '../src/topics/topic-model';
+import { TopicReport } from '../src/topics/topic-report.entity';
+import { TopicsService } from '../src/topics/topics.service';
+
+const N = Number(process.env.BENCH_ROWS ?? 250_000);
+const SERVER = (process.env.BENCH_MYSQL_URL ?? 'mysql://hub:hub@127.0.0.1:3306/').replace(/\/[^/]*$/, '/');
+const QUARTER = '2026Q3';
+
+function baseTexts(): string[] {
+  const dev = join(__dirname, '..', '..', '..', 'shared', 'data', 'tickets-dev.ndjson');
+  const alt = join(process.cwd(), '..', 'shared', 'data', 'tickets-dev.ndjson');
+  const file = existsSync(dev) ? dev : existsSync(alt) ? alt : '';
+  if (file) {
+    return readFileSync(file, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => (JSON.parse(l) as { content: string }).content);
+  }
+  return [
+    '家中暖气不热，室内温度只有15度，联系供暖单位多次未解决',
+    '楼下烧烤店油烟很大，没有安装油烟净化设备',
+    '共享单车乱停乱放，堵塞地铁口',
+    '电动自行车在楼道里充电，担心起火',
+    '孩子幼升小派位结果不合理',
+    '物业公司服务差，楼道卫生长期无人打扫',
+  ];
+}
+
+let peak = 0;
+const sample = () => (peak = Math.max(peak, process.memoryUsage().rss));
+
+async function main() {
+  const timer = setInterval(sample, 50);
+  const bases = baseTexts();
+  const text = (i: number) => bases[i % bases.length].replace(/\d+/, String((i % 97) + 1));
+  const name = `hub_bench_topics_${randomBytes(3).toString('hex')}`;
+  const admin = await createConnection({ uri: SERVER });
+  await admin.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
+  const ds = new DataSource(dataSourceOptions({ type: 'mysql', url: `${SERVER}${name}` }, [Ticket, TopicReport]));
+  try {
+    await ds.initialize();
+    await ds.runMigrations();
+    const tIns = Date.now();
+    const at = new Date('2026-08-01T02:00:00Z');
+    for (let i = 0; i < N; i += 2000) {
+      const rows = [];
+      for (let j = i; j < Math.min(N, i + 2000); j++) {
+        rows.push({
+          ticketNo: `B${String(j).padStart(9, '0')}`,
+          receivedAt: at,
+          quarter: QUARTER,
+          channel: 'phone' as const,
+          callerPhone: `139${String(j % 50000).padStart(8, '0')}`,
+          street: ['德胜', '月坛', '金融街', '天桥', '牛街'][j % 5],
+          content: text(j),
+          departmentCode: 'city',
+          status: (j % 3 ? 'closed' : 'in_progress') as Ticket['status'],
+          satisfaction: (j % 3 ? 'satisfied' : null) as Ticket['satisfaction'],
+          topics: [],
+        });
+      }
+      await ds.createQueryBuilder().insert().into(Ticket).values(rows).execute();
+    }
+    console.log(`inserted ${N} tickets in ${((Date.now() - tIns) / 1000).toFixed(1)} s`);
+
+    // 1. bare segmentation in memory
+    const j = jieba();
+    const t1 = process.hrtime.bigint();
+    let toks = 0;
+    for (let i = 0; i < N; i++) toks += j.cut(text(i), false).length;
+    const bareS = Number(process.hrtime.bigint() - t1) / 1e9;
+    sample();
+
+    // 2. the whole run through the service (same code as POST /api/topics/quarters/:q/run)
+    const lock = { acquire: async () => true, release: async () => undefined } as unknown as LockService;
+    const svc = new TopicsService(ds.getRepository(Ticket), ds.getRepository(TopicReport), lock, new ClockService(), { jobsEnabled: false } as AppConfig);
+    const t2 = process.hrtime.bigint();
+    const rep = await svc.start(QUARTER, true);
+    const runS = Number(process.hrtime.bigint() - t2) / 1e9;
+    sample();
+    const bareRate = N / bareS;
+    const runRate = N / runS;
+    console.log(`bare jieba cut: ${N} texts (${toks} tokens) in ${bareS.toFixed(2)} s = ${Math.round(bareRate)} tickets/s`);
+    console.log(`full run (read, tag, cluster, write tags + report): ${rep.ticketCount} tickets in ${runS.toFixed(2)} s = ${Math.round(runRate)} tickets/s`);
+    console.log(`ratio run/bare = ${(runRate / bareRate).toFixed(2)}; topics in report ${rep.topics.length} (${rep.topics.filter((x) => x.kind === 'emerging').length} emerging)`);
+    console.log(`peak RSS ${(Math.max(peak, process.resourceUsage().maxRSS * 1024) / 1048576).toFixed(0)} MB`);
+  } finally {
+    clearInterval(timer);
+    if (ds.isInitialized) await ds.destroy();
+    await admin.query(`DROP DATABASE IF EXISTS \`${name}\``);
+    await admin.end();
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
