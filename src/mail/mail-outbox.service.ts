@@ -82,19 +82,29 @@ export class MailOutboxService implements OnModuleInit, OnModuleDestroy {
 
   /** Write mails in `em`'s transaction; a mail whose dedupeKey exists already is skipped. Returns how many were new. */
   async enqueue(em: EntityManager, mails: EnqueueMail[]): Promise<number> {
-    let n = 0;
+    if (!mails.length) return 0;
     const now = this.clock.now();
+    const keys = [...new Set(mails.map((m) => m.dedupeKey.slice(0, 191)))];
+    const have = new Set<string>();
+    for (let i = 0; i < keys.length; i += 500) {
+      const rows = await em.getRepository(MailOutbox).createQueryBuilder('m').select('m.dedupeKey', 'k').where('m.dedupeKey IN (:...keys)', { keys: keys.slice(i, i + 500) }).getRawMany<{ k: string }>();
+      rows.forEach((r) => have.add(r.k));
+    }
+    let n = 0;
     for (const m of mails) {
-      const r = await em
+      const key = m.dedupeKey.slice(0, 191);
+      if (have.has(key)) continue;
+      have.add(key);
+      // INSERT … OR IGNORE: another instance may have written the same key meanwhile; then this is a no-op.
+      await em
         .createQueryBuilder()
         .insert()
         .into(MailOutbox)
-        .values({ dedupeKey: m.dedupeKey.slice(0, 191), to: m.to, subject: m.subject.slice(0, 255), html: m.html, text: m.text, ics: m.ics ?? null, status: 'pending', attempts: 0, nextAttemptAt: now, createdAt: now, lastError: null, sentAt: null })
+        .values({ dedupeKey: key, to: m.to, subject: m.subject.slice(0, 255), html: m.html, text: m.text, ics: m.ics ?? null, status: 'pending', attempts: 0, nextAttemptAt: now, createdAt: now, lastError: null, sentAt: null })
         .orIgnore()
         .updateEntity(false)
         .execute();
-      const affected = (r.raw as { affectedRows?: number; changes?: number })?.affectedRows ?? (r.raw as { changes?: number })?.changes;
-      if (affected === undefined || affected > 0) n++;
+      n++;
     }
     return n;
   }
