@@ -225,7 +225,7 @@ describe.each(engines())('live Q&A on %s', (engine) => {
     await sleep(100);
     await ack(mod, 'question:moderate', { questionId: q.questionId, decision: 'approve' });
     await ack(await staff(leaderTok), 'question:answer', { questionId: q.questionId, text: '断线也能收到的回答' });
-    await new Promise((r) => v.once('connect', r));
+    await new Promise<void>((r) => v.once('connect', () => r()));
     expect(v.recovered).toBe(true);
     await sleep(300);
     const names = vLog.map(([e]) => e);
