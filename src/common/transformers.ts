@@ -3,7 +3,7 @@ import type { ValueTransformer } from 'typeorm';
 /** string[] stored as ",a,b," so `LIKE '%,a,%'` finds a member on every engine. */
 export const delimitedList: ValueTransformer = {
   to: (v: string[] | undefined | null) => (v && v.length ? `,${v.join(',')},` : ''),
-  from: (v: string | null) => (v ? v.split(',').filter(Boolean) : []),
+  from: (v: string | string[] | null) => (Array.isArray(v) ? v : v ? v.split(',').filter(Boolean) : []),
 };
 
 /** JSON value in a text column. */
