@@ -1,4 +1,5 @@
-import { ConflictException, Inject, Injectable } from '@nestjs/common';
+import { ConflictException, Inject, Injectable, ServiceUnavailableException } from '@nestjs/common';
+import { LockService } from '../common/lock.service';
 import { EntityManager } from 'typeorm';
 import { CalendarService } from '../calendar/calendar.service';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
@@ -9,9 +10,11 @@ import { Appointment, findClash, LivestreamFile, loadLivestreamFile } from './sc
 
 /**
  * Loads the appointments around a time window and applies the clash rules of schedule-rules.ts.
- * Changes to the schedule run one at a time in this process (`serial`), so two requests cannot
- * both pass the check and then both book the same leader or room.
+ * Changes to the schedule run one at a time (`serial`: in this process, and across instances under
+ * the `livestream-schedule` lock), so two requests cannot both pass the check and book the same leader or room.
  */
+const LOCK = 'livestream-schedule';
+
 @Injectable()
 export class ScheduleService {
   readonly file: LivestreamFile = loadLivestreamFile();
@@ -20,12 +23,28 @@ export class ScheduleService {
   constructor(
     @Inject(APP_CONFIG) private readonly cfg: AppConfig,
     private readonly calendar: CalendarService,
+    private readonly locks: LockService,
   ) {}
 
   serial<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.chain.then(fn, fn);
+    const locked = () => this.withLock(fn);
+    const run = this.chain.then(locked, locked);
     this.chain = run.catch(() => undefined);
     return run;
+  }
+
+  /** Across instances: wait (up to 15 s) for the schedule lock, run, release. */
+  private async withLock<T>(fn: () => Promise<T>): Promise<T> {
+    const deadline = Date.now() + 15_000;
+    while (!(await this.locks.acquire(LOCK, 30_000))) {
+      if (Date.now() > deadline) throw new ServiceUnavailableException('the schedule is busy, try again');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    try {
+      return await fn();
+    } finally {
+      await this.locks.release(LOCK).catch(() => undefined);
+    }
   }
 
   async appointments(em: EntityManager, from: Date, to: Date): Promise<Appointment[]> {

@@ -146,9 +146,15 @@ export class MailOutboxService implements OnModuleInit, OnModuleDestroy {
 
   private async sendOne(m: MailOutbox): Promise<boolean> {
     const repo = this.ds.getRepository(MailOutbox);
+    // Claim the row (attempts is the version): if another worker took it meanwhile, leave it.
+    const claim = await repo.update(
+      { id: m.id, status: 'pending', attempts: m.attempts },
+      { nextAttemptAt: new Date(this.clock.nowMs() + 10 * 60_000) },
+    );
+    if (claim.affected === 0) return false;
     try {
       await this.transport.send({ to: m.to, subject: m.subject, html: m.html, text: m.text, ics: m.ics, ref: `${m.id}-${m.dedupeKey}` });
-      await repo.update({ id: m.id, status: 'pending' }, { status: 'sent', sentAt: this.clock.now(), attempts: m.attempts + 1, lastError: null });
+      await repo.update({ id: m.id }, { status: 'sent', sentAt: this.clock.now(), attempts: m.attempts + 1, lastError: null });
       return true;
     } catch (e) {
       const attempts = m.attempts + 1;
