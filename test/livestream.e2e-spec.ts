@@ -206,3 +206,48 @@ describe.each(engines())('livestream schedule on %s', (engine) => {
     await t.http().post('/api/livestream/proposals?quarter=2026Q9').set(auth()).expect(400);
   });
 });
+
+describe('livestream proposals from the demo data report (sqlite)', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await bootApp('sqlite', { env: { DEMO_DATA: 'true' } });
+  });
+  afterAll(async () => t?.close());
+
+  it('covers the 2026Q3 top topics not yet covered in 2026Q4 and never double-books a leader', async () => {
+    const admin = await t.token('admin');
+    const auth = { Authorization: `Bearer ${admin}` };
+    await t.http().post('/api/topics/quarters/2026Q3/run?wait=true').set(auth).expect(202);
+    const report = (await t.http().get('/api/topics/quarters/2026Q3').set(auth).expect(200)).body;
+    t.get(ClockService).set(new Date('2026-10-01T00:00:00+08:00'));
+    const sessions = (await t.http().get(`/api/livestream/sessions?pageSize=500&from=2026-10-01T00:00:00%2B08:00&to=2027-01-01T00:00:00%2B08:00`).expect(200)).body.items as Array<{ status: string; topicKeys: string[]; leaderIds: number[]; startsAt: string; endsAt: string }>;
+    const covered = new Set(sessions.filter((s) => s.status === 'scheduled' || s.status === 'live').flatMap((s) => s.topicKeys));
+    const p = (await t.http().post('/api/livestream/proposals?quarter=2026Q4').set(auth).expect(200)).body;
+    const top = report.topics.slice(0, 5) as Array<{ key: string; topDepartments: Array<{ code: string }> }>;
+    for (const topic of top) {
+      const prop = p.proposals.find((x: { topic: { key: string } }) => x.topic.key === topic.key);
+      if (covered.has(topic.key)) expect(prop).toBeUndefined();
+      else {
+        expect(prop).toBeDefined();
+        expect(prop.departmentCode).toBe(topic.topDepartments[0].code);
+        expect(prop.why.text).toContain('2026Q3');
+      }
+    }
+    expect(p.proposals.length + p.skipped.length).toBe(top.length);
+    // No leader is in two overlapping appointments, proposals and existing sessions together.
+    const all = [...sessions.filter((s) => s.status !== 'cancelled'), ...p.proposals];
+    for (const [i, a] of all.entries()) {
+      for (const b of all.slice(i + 1)) {
+        const overlap = a.startsAt < b.endsAt && b.startsAt < a.endsAt;
+        if (overlap) expect(a.leaderIds.filter((l: number) => b.leaderIds.includes(l))).toEqual([]);
+      }
+    }
+    const ok = p.proposals.filter((x: { leaderIds: number[] }) => x.leaderIds.length);
+    if (ok.length) {
+      const created = await t.http().post('/api/livestream/proposals/confirm').set(auth).send({ proposals: ok.map((x: Record<string, unknown>) => ({ title: x.title, description: x.description, departmentCode: x.departmentCode, leaderIds: x.leaderIds, topicKeys: x.topicKeys, startsAt: x.startsAt, endsAt: x.endsAt })) }).expect(201);
+      expect(created.body).toHaveLength(ok.length);
+      const outbox = (await t.http().get('/api/mail/outbox?status=pending').set(auth).expect(200)).body;
+      expect(outbox.items.filter((m: { subject: string }) => m.subject.includes('【邀请】')).length).toBeGreaterThanOrEqual(ok.length);
+    }
+  });
+});

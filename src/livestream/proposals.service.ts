@@ -33,7 +33,8 @@ export interface Proposal {
   departmentCode: string;
   departmentName: string | null;
   leaderIds: number[];
-  leader: { id: number; name: string; title: string };
+  /** null when the department has no leader registered yet (add one, then propose again). */
+  leader: { id: number; name: string; title: string } | null;
   startsAt: string;
   endsAt: string;
   why: { heatScore: number; ticketCount: number; share: number; growth: number; unresolvedRate: number | null; dissatisfiedRate: number | null; departmentTickets: number; rank: number; text: string };
@@ -129,21 +130,20 @@ export class ProposalsService {
         skipped.push({ topic: t.key, reason: 'covered by a session of the quarter' });
         return;
       }
-      const dept = t.topDepartments.find((d) => leaders.some((l) => l.departmentCode === d.code)) ?? t.topDepartments[0];
+      // The responsible department: the one that handled most of the topic's tickets.
+      const dept = t.topDepartments[0];
       if (!dept) {
         skipped.push({ topic: t.key, reason: 'no department handled its tickets' });
         return;
       }
       const candidates = leaders.filter((l) => l.departmentCode === dept.code);
-      if (!candidates.length) {
-        skipped.push({ topic: t.key, reason: `no leader of ${dept.code}` });
-        return;
-      }
-      let pick: { slot: { startsAt: Date; endsAt: Date }; leader: Leader } | undefined;
+      // The earliest slot where a leader of it is free (or, with no leader registered, where a room is free).
+      let pick: { slot: { startsAt: Date; endsAt: Date }; leader: Leader | null } | undefined;
       for (const slot of slots) {
-        const leader = candidates.find((l) => !this.schedule.clash({ kind: 'session', id: null, label: t.label, leaderIds: [l.id], ...slot }, others, byId));
-        if (leader) {
-          pick = { slot, leader };
+        const free = (ids: number[]) => !this.schedule.clash({ kind: 'session', id: null, label: t.label, leaderIds: ids, ...slot }, others, byId);
+        const leader = candidates.length ? candidates.find((l) => free([l.id])) : undefined;
+        if (leader || (!candidates.length && free([]))) {
+          pick = { slot, leader: leader ?? null };
           break;
         }
       }
@@ -152,9 +152,9 @@ export class ProposalsService {
         return;
       }
       const title = `${t.label}热点问题政民互动`;
-      others.push({ kind: 'session', id: null, label: `${title} (proposed)`, leaderIds: [pick.leader.id], ...pick.slot });
+      others.push({ kind: 'session', id: null, label: `${title} (proposed)`, leaderIds: pick.leader ? [pick.leader.id] : [], ...pick.slot });
       const pct = (x: number | null) => (x === null ? '—' : `${(x * 100).toFixed(1)}%`);
-      const text = `${prev} 热度第 ${i + 1}（heatScore ${t.heatScore.toFixed(2)}）：${t.ticketCount} 件，占 ${pct(t.share)}，环比 ${t.growth >= 0 ? '+' : ''}${pct(t.growth)}，未解决率 ${pct(t.unresolvedRate)}，不满意率 ${pct(t.dissatisfiedRate)}；${this.departments.name(dept.code) ?? dept.code} 承办 ${dept.count} 件，最多。`;
+      const text = `${prev} 热度第 ${i + 1}（heatScore ${t.heatScore.toFixed(2)}）：${t.ticketCount} 件，占 ${pct(t.share)}，环比 ${t.growth >= 0 ? '+' : ''}${pct(t.growth)}，未解决率 ${pct(t.unresolvedRate)}，不满意率 ${pct(t.dissatisfiedRate)}；${this.departments.name(dept.code) ?? dept.code} 承办 ${dept.count} 件，最多。${pick.leader ? '' : '该单位尚未登记领导，确认前请先添加。'}`;
       proposals.push({
         title,
         description: text,
@@ -162,8 +162,8 @@ export class ProposalsService {
         topicKeys: [t.key],
         departmentCode: dept.code,
         departmentName: this.departments.name(dept.code) ?? null,
-        leaderIds: [pick.leader.id],
-        leader: { id: pick.leader.id, name: pick.leader.name, title: pick.leader.title },
+        leaderIds: pick.leader ? [pick.leader.id] : [],
+        leader: pick.leader ? { id: pick.leader.id, name: pick.leader.name, title: pick.leader.title } : null,
         startsAt: pick.slot.startsAt.toISOString(),
         endsAt: pick.slot.endsAt.toISOString(),
         why: { heatScore: t.heatScore, ticketCount: t.ticketCount, share: t.share, growth: t.growth, unresolvedRate: t.unresolvedRate, dissatisfiedRate: t.dissatisfiedRate, departmentTickets: dept.count, rank: i + 1, text },
