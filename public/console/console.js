@@ -358,6 +358,7 @@
             h('button', { type: 'button', class: 'secondary', onclick: function () { decide(q, 'reject'); } }, '驳回 (R)'))));
       });
       H.clear(approvedList);
+      if (!room.sorted().length) approvedList.appendChild(h('li', { class: 'muted' }, '还没有公开的问题。'));
       room.sorted().forEach(function (q) {
         var hl = q.id === room.highlighted;
         approvedList.appendChild(h('li', { class: 'q' + (hl ? ' highlighted' : '') },
@@ -572,7 +573,7 @@
       var streetNames = [];
       top.slice(0, 6).forEach(function (t) { (t.topStreets || []).forEach(function (s) { if (streetNames.indexOf(s.street) < 0) streetNames.push(s.street); }); });
       var palette = [red, blue, '#1c6b33', '#6b4a00', '#6a1b9a', '#00695c'];
-      mk(c3, { textStyle: font, legend: { type: 'scroll' }, tooltip: { trigger: 'axis' }, grid: { left: 8, right: 10, top: 40, bottom: 10, containLabel: true },
+      mk(c3, { textStyle: font, legend: { type: 'scroll', top: 0, left: 0, right: 0 }, tooltip: { trigger: 'axis' }, grid: { left: 8, right: 10, top: 48, bottom: 10, containLabel: true },
         xAxis: { type: 'category', data: streetNames, axisLabel: { rotate: 40, interval: 0 } }, yAxis: { type: 'value', name: '件' },
         series: top.slice(0, 6).map(function (t, i) {
           return { name: t.label, type: 'bar', stack: 'all', itemStyle: { color: palette[i] }, data: streetNames.map(function (s) { var x = (t.topStreets || []).filter(function (y) { return y.street === s; })[0]; return x ? x.count : 0; }) };
@@ -582,7 +583,7 @@
         grid: { left: 8, right: 20, top: 20, bottom: 10, containLabel: true }, xAxis: { type: 'value', name: '热度', scale: true }, yAxis: { type: 'value', name: '难度', scale: true },
         series: [{ type: 'scatter', data: topics.map(function (t) { return [t.heatScore || 0, t.difficultyScore || 0, t.ticketCount, t.label]; }),
           symbolSize: function (d) { return 8 + 30 * Math.sqrt(d[2] / maxN); }, itemStyle: { color: blue, opacity: 0.75 },
-          label: { show: true, position: 'top', formatter: function (p) { return p.data[3]; }, fontSize: 12, color: '#1d1d1f' } }] });
+          label: { show: true, position: 'top', formatter: function (p) { return p.dataIndex < 8 ? p.data[3] : ''; }, fontSize: 12, color: '#1d1d1f' }, labelLayout: { hideOverlap: true } }] });
     }
     csvBtn.addEventListener('click', function () {
       var q = quarter.input.value;

@@ -30,7 +30,8 @@
     questions: {},          // id → public question
     highlighted: null,
     votes: store('hub.votes', {}),       // questionId → true
-    mine: store('hub.myQuestions', []), // [{id, sessionId, text, nickname, at}] asked here, shown while pending
+    // [{id, sessionId, text, nickname, at}] asked here, shown while pending; a rejected one is forgotten after a day
+    mine: store('hub.myQuestions', []).filter(function (m) { return m && Date.now() - new Date(m.at).getTime() < 86400000; }),
     live: null,
     win: null,
     watch: null,            // {receiptNo, code}
