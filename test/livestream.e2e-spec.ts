@@ -131,6 +131,22 @@ describe.each(engines())('livestream schedule on %s', (engine) => {
     await t.http().delete(`/api/hotline-duty/shifts/${shift.body.id}`).set(auth()).expect(204);
     await t.http().delete(`/api/hotline-duty/shifts/${shift.body.id}`).set(auth()).expect(404);
     expect(await duty.leaderOnDutyAt(new Date(at('2026-12-08', '10:15')))).toBeNull();
+
+    // A roster import is all or nothing, with the same clash rules.
+    const badRoster = await t.http().post('/api/hotline-duty/shifts/import').set(auth()).send([
+      { leaderId: L[0].id, startsAt: '2026-12-14 09:00', endsAt: '2026-12-14 12:00' },
+      { leaderId: L[0].id, startsAt: '2026-12-14 11:00', endsAt: '2026-12-14 13:00' },
+      { leaderId: 4242, startsAt: '2026-12-15 09:00', endsAt: '2026-12-15 12:00' },
+    ]).expect(400);
+    expect(badRoster.body.errors).toEqual([
+      { row: 2, message: expect.stringMatching(/leader .*roster row 1/) },
+      { row: 3, message: expect.stringMatching(/unknown leader/) },
+    ]);
+    const csv = 'leaderId,开始时间,结束时间\n' + `${L[0].id},2026-12-14 09:00,2026-12-14 12:00\n${L[1].id},2026-12-14 09:00,2026-12-14 12:00\n`;
+    const imported = await t.http().post('/api/hotline-duty/shifts/import').set(auth()).set('Content-Type', 'text/csv').send(csv).expect(201);
+    expect(imported.body.created).toBe(2);
+    const day = await t.http().get(`/api/hotline-duty/shifts?from=${encodeURIComponent(at('2026-12-14', '00:00'))}&to=${encodeURIComponent(at('2026-12-15', '00:00'))}`).set(auth()).expect(200);
+    expect(day.body.items.map((x: { leaderName: string }) => x.leaderName).sort()).toEqual(['张建国', '李红'].sort());
   });
 
   it('imports the yearly plan from JSON and Chinese CSV, all or nothing with per-row errors', async () => {

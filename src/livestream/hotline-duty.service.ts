@@ -5,6 +5,7 @@ import { ClockService } from '../common/clock.service';
 import { Page } from '../common/pagination';
 import { DutyLookup } from '../common/ports';
 import { HotlineShift } from './hotline-shift.entity';
+import { parseLocalTime } from './schedule-rules';
 import { LeaderMailerService } from './leader-mailer.service';
 import { LeadersService } from './leaders.service';
 import { ScheduleService } from './schedule.service';
@@ -40,13 +41,68 @@ export class HotlineDutyService implements DutyLookup {
     if (!leader) throw new BadRequestException([`leaderId: unknown leader ${dto.leaderId}`]);
     const saved = await this.schedule.serial(() =>
       this.ds.transaction(async (em) => {
-        await this.schedule.assertFree(em, { kind: 'shift', id: null, label: 'hotline duty', leaderIds: [leader.id], startsAt, endsAt }, leaders);
+        await this.schedule.assertFree(em, { kind: 'shift', id: null, label: 'new', leaderIds: [leader.id], startsAt, endsAt }, leaders);
         const s = await em.getRepository(HotlineShift).save(em.getRepository(HotlineShift).create({ leaderId: leader.id, startsAt, endsAt, sequence: 0, createdAt: this.clock.now() }));
         await this.mailer.notify(em, { kind: 'duty', s }, [leader], [leader], 'invite');
         return s;
       }),
     );
     return this.view(saved, leaders);
+  }
+
+  /**
+   * Import a roster [{leaderId, startsAt, endsAt}] (times in Asia/Shanghai) all or nothing: any bad row or
+   * clash (with the schedule or another row) → 400 with every row's error and nothing changed.
+   */
+  async importRoster(raw: unknown[]): Promise<{ created: number; shifts: ShiftView[] }> {
+    if (!raw.length) throw new BadRequestException(['the roster must be a non-empty list of shifts']);
+    if (raw.length > 2000) throw new BadRequestException(['at most 2000 shifts per roster']);
+    const all = new Map((await this.leaders.all()).map((l) => [l.id, l]));
+    const errors: Array<{ row: number; message: string }> = [];
+    const rows = raw.map((r, i) => {
+      const o = (r && typeof r === 'object' ? r : {}) as Record<string, unknown>;
+      const leaderId = Number(o.leaderId ?? o.leaderIds);
+      const startsAt = parseLocalTime(o.startsAt);
+      const endsAt = parseLocalTime(o.endsAt);
+      const bad = (message: string) => (errors.push({ row: i + 1, message }), null);
+      if (!Number.isInteger(leaderId) || !all.has(leaderId)) return bad(`leaderId: unknown leader "${String(o.leaderId ?? o.leaderIds ?? '')}"`);
+      if (!startsAt) return bad(`startsAt: not a date/time "${String(o.startsAt ?? '')}"`);
+      if (!endsAt) return bad(`endsAt: not a date/time "${String(o.endsAt ?? '')}"`);
+      if (endsAt <= startsAt) return bad('endsAt must be after startsAt');
+      if (endsAt.getTime() - startsAt.getTime() > 24 * 3600_000) return bad('a shift lasts at most 24 hours');
+      return { leaderId, startsAt, endsAt };
+    });
+    const good = rows.filter((r): r is { leaderId: number; startsAt: Date; endsAt: Date } => !!r);
+    const saved = await this.schedule.serial(() =>
+      this.ds.transaction(async (em) => {
+        if (good.length) {
+          const from = new Date(Math.min(...good.map((r) => r.startsAt.getTime())));
+          const to = new Date(Math.max(...good.map((r) => r.endsAt.getTime())));
+          const others = await this.schedule.appointments(em, from, to);
+          rows.forEach((r, i) => {
+            if (!r) return;
+            const cand = { kind: 'shift' as const, id: null, label: `roster row ${i + 1}`, leaderIds: [r.leaderId], startsAt: r.startsAt, endsAt: r.endsAt };
+            const msg = this.schedule.clash(cand, others, all);
+            if (msg) errors.push({ row: i + 1, message: `schedule clash: ${msg}` });
+            else others.push(cand);
+          });
+        }
+        if (errors.length) {
+          errors.sort((a, b) => a.row - b.row);
+          throw new BadRequestException({ statusCode: 400, error: 'Bad Request', message: errors.map((e) => `row ${e.row}: ${e.message}`), errors });
+        }
+        const repo = em.getRepository(HotlineShift);
+        const out: HotlineShift[] = [];
+        for (const r of good) {
+          const s = await repo.save(repo.create({ ...r, sequence: 0, createdAt: this.clock.now() }));
+          const l = all.get(r.leaderId)!;
+          await this.mailer.notify(em, { kind: 'duty', s }, [l], [l], 'invite');
+          out.push(s);
+        }
+        return out;
+      }),
+    );
+    return { created: saved.length, shifts: saved.map((s) => this.view(s, all)) };
   }
 
   async list(from: string | undefined, to: string | undefined, page: number, pageSize: number): Promise<Page<ShiftView>> {

@@ -11,11 +11,11 @@ import { ProposalsService } from './proposals.service';
 
 const MAX_PLAN_BYTES = 2 * 1024 * 1024;
 
-/** The plan body: JSON (already parsed) or text/csv read here. */
+/** A list body (plan, roster): JSON (already parsed) or text/csv read here. */
 async function planBody(req: Request, body: unknown): Promise<unknown[]> {
   const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
   if (type === 'application/json') {
-    if (!Array.isArray(body)) throw new BadRequestException(['the plan must be a JSON array of sessions']);
+    if (!Array.isArray(body)) throw new BadRequestException(['the body must be a JSON array']);
     return body;
   }
   if (type !== 'text/csv' && type !== 'text/plain') throw new UnsupportedMediaTypeException('send the plan as application/json or text/csv');
@@ -151,6 +151,15 @@ export class HotlineDutyController {
   @ApiOperation({ summary: "Put a leader on hotline duty; 409 when it overlaps the leader's sessions or shifts" })
   create(@Body() dto: CreateShiftDto) {
     return this.duty.create(dto);
+  }
+
+  @Post('import')
+  @Roles('admin')
+  @ApiConsumes('application/json', 'text/csv')
+  @ApiBody({ description: 'JSON array [{leaderId, startsAt, endsAt}] or CSV with those headers (times in Asia/Shanghai). All or nothing: 400 with errors [{row, message}].' })
+  @ApiOperation({ summary: 'Import a duty roster' })
+  async importRoster(@Req() req: Request, @Body() body: unknown) {
+    return this.duty.importRoster(await planBody(req, body));
   }
 
   @Get()

@@ -9,7 +9,7 @@ import { Leader } from './leader.entity';
 import { LeaderMailerService } from './leader-mailer.service';
 import { LeadersService } from './leaders.service';
 import { LivestreamSession, SessionStatus } from './livestream-session.entity';
-import { Appointment } from './schedule-rules';
+import { Appointment, parseLocalTime } from './schedule-rules';
 import { ScheduleService } from './schedule.service';
 
 /** Public view of a session: leaders by name and title only (never e-mail). */
@@ -47,21 +47,6 @@ const TRANSITIONS: Record<'start' | 'end' | 'cancel', { from: SessionStatus[]; t
 };
 
 const NEXT: Record<SessionStatus, string[]> = { scheduled: ['start', 'cancel'], live: ['end'], ended: [], cancelled: [] };
-
-/** Parse a local Asia/Shanghai time ("2026-03-10 15:00", "2026/3/10 15:00") or any ISO instant. */
-export function parseLocalTime(v: unknown): Date | null {
-  if (typeof v !== 'string' || !v.trim()) return null;
-  const s = v.trim();
-  const m = /^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[ T](\d{1,2})[:：](\d{2})(?::(\d{2}))?)?$/.exec(s);
-  if (m) {
-    const p = (x: string | undefined) => String(Number(x ?? 0)).padStart(2, '0');
-    const d = new Date(`${m[1]}-${p(m[2])}-${p(m[3])}T${p(m[4])}:${p(m[5])}:${p(m[6])}+08:00`);
-    return Number.isNaN(d.getTime()) || Number(m[2]) > 12 || Number(m[3]) > 31 ? null : d;
-  }
-  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/.test(s)) return null;
-  const d = new Date(s);
-  return Number.isNaN(d.getTime()) ? null : d;
-}
 
 /**
  * Livestream sessions: create, edit/reschedule/reassign, start/end/cancel, the yearly plan import,

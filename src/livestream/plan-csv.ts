@@ -7,7 +7,7 @@ const HEADERS: Record<string, string> = {
   startsat: 'startsAt', 开始时间: 'startsAt', 开始: 'startsAt',
   endsat: 'endsAt', 结束时间: 'endsAt', 结束: 'endsAt',
   topickeys: 'topicKeys', 话题: 'topicKeys', topics: 'topicKeys',
-  leaderids: 'leaderIds', 领导: 'leaderIds', leaders: 'leaderIds',
+  leaderids: 'leaderIds', 领导: 'leaderIds', leaders: 'leaderIds', leaderid: 'leaderId', 领导编号: 'leaderId',
   description: 'description', 说明: 'description', 内容: 'description',
   streamurl: 'streamUrl', 直播地址: 'streamUrl',
 };

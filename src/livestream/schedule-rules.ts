@@ -48,7 +48,7 @@ export function describe(a: Appointment): string {
   const t = (d: Date) => new Date(d.getTime() + TZ_MS).toISOString().slice(0, 16).replace('T', ' ');
   return a.kind === 'session'
     ? `session ${a.id ?? '(new)'} "${a.label}" (${t(a.startsAt)}–${t(a.endsAt).slice(11)})`
-    : `hotline duty shift ${a.id ?? '(new)'} (${t(a.startsAt)}–${t(a.endsAt).slice(11)})`;
+    : `hotline duty shift ${a.id ?? `(${a.label})`} (${t(a.startsAt)}–${t(a.endsAt).slice(11)})`;
 }
 
 /**
@@ -103,4 +103,19 @@ export function findClash(
     }
   }
   return null;
+}
+
+/** Parse a local Asia/Shanghai time ("2026-03-10 15:00", "2026/3/10 15:00") or any ISO instant. */
+export function parseLocalTime(v: unknown): Date | null {
+  if (typeof v !== 'string' || !v.trim()) return null;
+  const s = v.trim();
+  const m = /^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[ T](\d{1,2})[:：](\d{2})(?::(\d{2}))?)?$/.exec(s);
+  if (m) {
+    const p = (x: string | undefined) => String(Number(x ?? 0)).padStart(2, '0');
+    const d = new Date(`${m[1]}-${p(m[2])}-${p(m[3])}T${p(m[4])}:${p(m[5])}:${p(m[6])}+08:00`);
+    return Number.isNaN(d.getTime()) || Number(m[2]) > 12 || Number(m[3]) > 31 ? null : d;
+  }
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/.test(s)) return null;
+  const d = new Date(s);
+  return Number.isNaN(d.getTime()) ? null : d;
 }
