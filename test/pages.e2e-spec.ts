@@ -112,6 +112,14 @@ describe('pages (public live page and staff console) in chromium on sqlite', () 
       );
       expect(unlabelled).toBe(0);
       await shot(p, `public-${w}`);
+      if (w === 360) {
+        // Offline: the banner says so, and goes away when the network is back.
+        expect(await p.locator('#offline').isVisible()).toBe(false);
+        await p.context().setOffline(true);
+        await p.locator('#offline').waitFor({ state: 'visible' });
+        await p.context().setOffline(false);
+        await p.locator('#offline').waitFor({ state: 'hidden', timeout: 15_000 });
+      }
     }
   });
 
@@ -206,6 +214,7 @@ describe('pages (public live page and staff console) in chromium on sqlite', () 
         expect(await p.locator('#call-dep').inputValue()).not.toBe('');
       }
       await shot(p, `console-call-${w}`);
+      expect(await p.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
       await p.keyboard.press('Control+Enter');
       await p.locator('#call-result p').waitFor();
       expect(await p.locator('#call-result').textContent()).toContain('已登记工单');
