@@ -17,6 +17,7 @@ module.exports = {
     ],
   },
   globalSetup: '<rootDir>/test/utils/global-setup.ts',
+  reporters: ['default', '<rootDir>/test/utils/summary-reporter.js'],
   testTimeout: 120000,
   maxWorkers: 2,
 };
