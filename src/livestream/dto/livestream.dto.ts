@@ -15,6 +15,7 @@ import {
   Matches,
   MaxLength,
   Min,
+  ValidateNested,
 } from 'class-validator';
 import { PageQuery } from '../../common/pagination';
 import { SESSION_STATUSES, SessionStatus } from '../livestream-session.entity';
@@ -82,5 +83,5 @@ export class ProposalDto {
 }
 
 export class ConfirmProposalsDto {
-  @ApiProperty({ type: [ProposalDto] }) @IsArray() @ArrayMaxSize(50) @Type(() => ProposalDto) proposals: ProposalDto[];
+  @ApiProperty({ type: [ProposalDto] }) @IsArray() @ArrayMaxSize(50) @ValidateNested({ each: true }) @Type(() => ProposalDto) proposals: ProposalDto[];
 }
