@@ -127,6 +127,11 @@ describe.each(engines())('livestream schedule on %s', (engine) => {
 
     const duty = t.get<DutyLookup>(DUTY_LOOKUP as never);
     expect(await duty.leaderOnDutyAt(new Date(at('2026-12-08', '10:15')))).toEqual({ leaderId: L[2].id });
+    // The hotline marks a ticket logged during the shift with the leader on duty.
+    const during = await t.http().post('/api/tickets').set('Authorization', `Bearer ${op}`).send({ content: '小区门口占道经营严重，请处理', callerPhone: '13811112222', receivedAt: at('2026-12-08', '10:15') }).expect(201);
+    expect(during.body).toMatchObject({ leaderOnDuty: true, dutyLeaderId: L[2].id });
+    const after = await t.http().post('/api/tickets').set('Authorization', `Bearer ${op}`).send({ content: '小区门口占道经营严重，请处理一下', callerPhone: '13811113333', receivedAt: at('2026-12-08', '11:15') }).expect(201);
+    expect(after.body.leaderOnDuty).toBe(false);
     expect(await duty.leaderOnDutyAt(new Date(at('2026-12-08', '11:00')))).toBeNull();
     await t.http().delete(`/api/hotline-duty/shifts/${shift.body.id}`).set(auth()).expect(204);
     await t.http().delete(`/api/hotline-duty/shifts/${shift.body.id}`).set(auth()).expect(404);
