@@ -41,6 +41,8 @@ export interface PublicSession {
 export const ASK_INTERVAL_MS = Number(process.env.QA_ASK_INTERVAL_MS) > 0 ? Number(process.env.QA_ASK_INTERVAL_MS) : 20_000;
 const MAX_APPROVED_ON_JOIN = 500;
 const MAX_PENDING_ON_JOIN = 200;
+/** How long one join snapshot of a session is shared (upvote counts in it may lag by this much). */
+const SNAPSHOT_TTL_MS = 500;
 
 const isDuplicate = (e: unknown) =>
   e instanceof QueryFailedError &&
@@ -57,6 +59,7 @@ const clean = (s: string) => s.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\
 export class QaService implements OnModuleInit, OnModuleDestroy {
   private readonly log = new Logger(QaService.name);
   private off?: () => void;
+  private readonly snapshots = new Map<number, { at: number; p: Promise<{ session: PublicSession; questions: PublicQuestion[] }> }>();
 
   constructor(
     @InjectRepository(QaQuestion) private readonly questions: Repository<QaQuestion>,
@@ -71,7 +74,33 @@ export class QaService implements OnModuleInit, OnModuleDestroy {
   ) {}
 
   onModuleInit(): void {
-    this.off = this.events.on('session.changed', ({ sessionId, status }) => this.emitter.toSession(sessionId, 'session:status', { sessionId, status }));
+    this.off = this.events.on('session.changed', ({ sessionId, status }) => {
+      this.snapshots.delete(sessionId);
+      this.emitter.toSession(sessionId, 'session:status', { sessionId, status });
+    });
+  }
+
+  /**
+   * What `session:join` returns to viewers, shared by the joins of one short window (a crowd joining at the start
+   * of a stream costs one query, not thousands). This instance's approvals, answers and highlights drop it at once;
+   * other instances' changes show within SNAPSHOT_TTL_MS, and the joined socket receives every later broadcast anyway.
+   */
+  private snapshot(session: LivestreamSession): Promise<{ session: PublicSession; questions: PublicQuestion[] }> {
+    const have = this.snapshots.get(session.id);
+    const now = Date.now();
+    if (have && now - have.at < SNAPSHOT_TTL_MS) return have.p;
+    const p = (async () => {
+      const approved = await this.questions.find({
+        where: { sessionId: session.id, status: 'approved' },
+        order: { upvotes: 'DESC', createdAt: 'ASC', id: 'ASC' },
+        take: MAX_APPROVED_ON_JOIN,
+      });
+      return { session: await this.publicSession(session), questions: approved.map(toPublicQuestion) };
+    })();
+    this.snapshots.set(session.id, { at: now, p });
+    p.catch(() => this.snapshots.delete(session.id));
+    if (this.snapshots.size > 1000) this.snapshots.delete(this.snapshots.keys().next().value!);
+    return p;
   }
 
   onModuleDestroy(): void {
@@ -100,15 +129,10 @@ export class QaService implements OnModuleInit, OnModuleDestroy {
       if (staff) await client.join(staffRoom(session.id));
       client.data.qaSessionId = session.id;
       this.emitter.viewersChanged(session.id);
-      const approved = await this.questions.find({
-        where: { sessionId: session.id, status: 'approved' },
-        order: { upvotes: 'DESC', createdAt: 'ASC', id: 'ASC' },
-        take: MAX_APPROVED_ON_JOIN,
-      });
-      const pending = staff
-        ? await this.questions.find({ where: { sessionId: session.id, status: 'pending' }, order: { createdAt: 'ASC', id: 'ASC' }, take: MAX_PENDING_ON_JOIN })
-        : [];
-      return { session: await this.publicSession(session), questions: [...approved, ...pending].map(toPublicQuestion) };
+      const snap = await this.snapshot(session);
+      if (!staff) return { session: snap.session, questions: snap.questions };
+      const pending = await this.questions.find({ where: { sessionId: session.id, status: 'pending' }, order: { createdAt: 'ASC', id: 'ASC' }, take: MAX_PENDING_ON_JOIN });
+      return { session: snap.session, questions: [...snap.questions, ...pending.map(toPublicQuestion)] };
     });
   }
 
@@ -150,6 +174,7 @@ export class QaService implements OnModuleInit, OnModuleDestroy {
       if (!r.affected) throw new QaError('conflict', `question ${q.id} was already moderated`);
       const fresh = await this.findQuestion(q.id);
       const question = toPublicQuestion(fresh);
+      this.snapshots.delete(q.sessionId);
       if (status === 'approved') this.emitter.toSession(q.sessionId, 'question:approved', { question });
       else this.emitter.toStaff(q.sessionId, 'question:rejected', { questionId: q.id, reason });
       return { question };
@@ -193,6 +218,7 @@ export class QaService implements OnModuleInit, OnModuleDestroy {
         { id: q.id },
         { answerText: text, answerLeaderName: leader?.name ?? user.displayName, answerLeaderId: leader?.id ?? null, answeredById: user.id, answeredAt, answerOnAir: !!dto.onAir },
       );
+      this.snapshots.delete(q.sessionId);
       const answer: PublicAnswer = toPublicAnswer({ ...q, answerText: text, answerLeaderName: leader?.name ?? user.displayName, answeredAt, answerOnAir: !!dto.onAir })!;
       this.emitter.toSession(q.sessionId, 'question:answered', { questionId: q.id, answer });
       return { questionId: q.id, answer };
@@ -210,6 +236,7 @@ export class QaService implements OnModuleInit, OnModuleDestroy {
       if (q.status !== 'approved') throw new QaError('conflict', `question ${q.id} is ${q.status}; only approved questions are highlighted`);
       await this.questions.update({ sessionId: q.sessionId, highlighted: true }, { highlighted: false });
       await this.questions.update({ id: q.id }, { highlighted: true });
+      this.snapshots.delete(q.sessionId);
       this.emitter.toSession(q.sessionId, 'question:highlighted', { questionId: q.id });
       return { questionId: q.id };
     });
