@@ -37,8 +37,11 @@ describe.each(engines())('livestream schedule on %s', (engine) => {
     await t.http().get('/api/leaders').set('Authorization', `Bearer ${op}`).expect(403);
     await t.http().post('/api/leaders').set(auth()).send({ name: 'x', title: 'y', departmentCode: 'nowhere', email: 'a@b.example' }).expect(400);
     const list = await t.http().get('/api/leaders').set(auth()).expect(200);
-    expect(list.body.map((l: { name: string }) => l.name)).toEqual(['张建国', '李红', '王强', '赵敏']);
-    expect(list.body[0].email).toContain('@leaders.example');
+    expect(list.body).toMatchObject({ total: 4, page: 1, pageSize: 50 });
+    expect(list.body.items.map((l: { name: string }) => l.name)).toEqual(['张建国', '李红', '王强', '赵敏']);
+    expect(list.body.items[0].email).toContain('@leaders.example');
+    const housing = await t.http().get('/api/leaders?departmentCode=housing').set(auth()).expect(200);
+    expect(housing.body.items.map((l: { name: string }) => l.name)).toEqual(['张建国', '赵敏']);
   });
 
   it('schedules a session, shows it publicly without e-mail, and announces every change', async () => {

@@ -1,6 +1,7 @@
 import { BadRequestException, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, Repository } from 'typeorm';
+import { Page } from '../common/pagination';
 import { DepartmentsService } from '../departments/departments.service';
 import { CreateLeaderDto } from './dto/livestream.dto';
 import { Leader } from './leader.entity';
@@ -29,8 +30,9 @@ export class LeadersService {
     return view(saved);
   }
 
-  async list(): Promise<LeaderView[]> {
-    return (await this.repo.find({ order: { id: 'ASC' } })).map(view);
+  async list(page: number, pageSize: number, departmentCode?: string): Promise<Page<LeaderView>> {
+    const [rows, total] = await this.repo.findAndCount({ where: departmentCode ? { departmentCode } : {}, order: { id: 'ASC' }, skip: (page - 1) * pageSize, take: pageSize });
+    return { items: rows.map(view), total, page, pageSize };
   }
 
   async byIds(ids: number[]): Promise<Map<number, Leader>> {

@@ -2,7 +2,7 @@ import { BadRequestException, Body, Controller, Delete, Get, HttpCode, Param, Pa
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { Public, Roles } from '../auth/decorators';
-import { ConfirmProposalsDto, CreateLeaderDto, CreateSessionDto, CreateShiftDto, ProposalQuery, SessionQuery, ShiftQuery, UpdateSessionDto } from './dto/livestream.dto';
+import { ConfirmProposalsDto, CreateLeaderDto, LeaderQuery, CreateSessionDto, CreateShiftDto, ProposalQuery, SessionQuery, ShiftQuery, UpdateSessionDto } from './dto/livestream.dto';
 import { HotlineDutyService } from './hotline-duty.service';
 import { LeadersService } from './leaders.service';
 import { LivestreamService } from './livestream.service';
@@ -48,9 +48,9 @@ export class LeadersController {
 
   @Get()
   @Roles('admin')
-  @ApiOperation({ summary: 'All leaders (with e-mail; admin only)' })
-  list() {
-    return this.leaders.list();
+  @ApiOperation({ summary: 'Leaders (with e-mail; admin only), paginated, optionally of one department' })
+  list(@Query() q: LeaderQuery) {
+    return this.leaders.list(q.page, q.pageSize, q.departmentCode);
   }
 }
 

@@ -28,6 +28,10 @@ export class CreateLeaderDto {
   @ApiPropertyOptional({ description: 'staff account (role leader) of this leader' }) @IsOptional() @IsInt() @Min(1) userId?: number;
 }
 
+export class LeaderQuery extends PageQuery {
+  @ApiPropertyOptional({ example: 'city' }) @IsOptional() @IsString() @MaxLength(32) departmentCode?: string;
+}
+
 export class CreateSessionDto {
   @ApiProperty({ example: '老旧小区加装电梯政策解读' }) @IsString() @Length(1, 200) title: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(4000) description?: string;
