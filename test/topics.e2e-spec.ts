@@ -92,6 +92,28 @@ describe.each(engines())('topics on %s', (engine) => {
     await t.http().get('/api/topics/quarters/2026Q3').expect(401);
   });
 
+  it('catches up at start: a second instance with jobs on runs the last ended quarter once', async () => {
+    const { TopicsService } = await import('../src/topics/topics.service');
+    const b = await bootApp(engine, { databaseUrl: t.cfg.databaseUrl, env: { JOBS_ENABLED: 'true' } });
+    try {
+      const svc = b.get(TopicsService);
+      const deadline = Date.now() + 20_000;
+      let status = '';
+      while (Date.now() < deadline) {
+        const r = await b.http().get('/api/topics/quarters/2026Q3').set('Authorization', `Bearer ${await b.token('admin')}`);
+        status = r.status === 200 ? r.body.status : String(r.status);
+        if (status === 'done') break;
+        await new Promise((res) => setTimeout(res, 200));
+      }
+      expect(status).toBe('done');
+      // Already done for the ended quarter: neither instance runs it again.
+      expect(await svc.runScheduled()).toBe(false);
+      expect(await t.get(TopicsService).runScheduled()).toBe(false);
+    } finally {
+      await b.close();
+    }
+  }, 40_000);
+
   it('runs a quarter: tags tickets, ranks topics by heat, finds the growing cluster, exports CSV; re-run replaces', async () => {
     const started = await t.http().post('/api/topics/quarters/2026Q3/run').set('Authorization', `Bearer ${admin}`).expect(202);
     expect(started.body).toMatchObject({ quarter: '2026Q3', status: expect.stringMatching(/running|done/) });

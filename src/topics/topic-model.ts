@@ -55,6 +55,7 @@ export interface ClauseScore {
 }
 
 const STRONG = 1.0;
+const PLACE_SUFFIX = /(街道|社区|小区|胡同|号院|号楼|路口|大街|小街)$/;
 
 /**
  * The topic model shared by the quarterly run and the dispatch suggestion.
@@ -65,7 +66,7 @@ const STRONG = 1.0;
  * 3. The clause takes its best topic when the score ≥ 1; a second topic only when it is strong on its own
  *    (≥ 2 and ≥ 0.8 of the best), so one clause may name two matters.
  * 4. Clauses with no keyword fall back to a token model: jieba tokens (stop words removed) are compared with
- *    each topic's segmented keywords (IDF-weighted overlap); ≥ 2 distinct shared tokens with enough weight tag it.
+ *    each topic's segmented keywords (tokens specific to ≤ 2 topics, IDF-weighted); ≥ 2 distinct shared tokens tag it.
  */
 export class TopicModel {
   readonly topics: TaxonomyTopic[];
@@ -79,6 +80,15 @@ export class TopicModel {
     this.topics = topics ?? (JSON.parse(readFileSync(configPath('topics.json'), 'utf8')) as TaxonomyTopic[]);
     const sw = stopwords ?? readFileSync(configPath('stopwords.txt'), 'utf8').split(/\r?\n/);
     this.stop = new Set(sw.map((s) => s.trim()).filter(Boolean));
+    // Place names of the user dictionary (tag ns) never define a topic.
+    try {
+      for (const line of readFileSync(configPath('user-dict.txt'), 'utf8').split(/\r?\n/)) {
+        const [word, , tag] = line.trim().split(/\s+/);
+        if (word && tag === 'ns') this.stop.add(word);
+      }
+    } catch {
+      /* optional */
+    }
     this.topics.forEach((t, i) => {
       for (const kw of t.keywords) this.addKeyword(kw, i);
     });
@@ -88,8 +98,9 @@ export class TopicModel {
       for (const kw of t.keywords) for (const tok of this.tokens(kw)) (df.get(tok) ?? df.set(tok, new Set()).get(tok)!).add(i);
     });
     for (const [tok, set] of df) {
+      // only tokens specific to one or two topics take part (generic verbs like 占用/申请 do not)
+      if (set.size > 2) continue;
       const idf = Math.log((this.topics.length + 1) / set.size);
-      if (idf <= 0.5) continue;
       this.tokenTopics.set(tok, new Map([...set].map((i) => [i, idf])));
     }
     try {
@@ -111,7 +122,8 @@ export class TopicModel {
       node = n;
     }
     const len = [...w].length;
-    (node.hits ??= []).push({ topic, weight: STRONG + 0.25 * Math.max(0, len - 2), len });
+    // the tiny length term breaks ties in favour of the longer (more specific) phrase
+    (node.hits ??= []).push({ topic, weight: STRONG + 0.25 * Math.max(0, len - 2) + 0.001 * len, len });
   }
 
   /** jieba tokens without stop words, punctuation, digits or single characters. */
@@ -119,7 +131,7 @@ export class TopicModel {
     const out: string[] = [];
     for (const tok of jieba().cut(text, false)) {
       const w = tok.trim();
-      if (w.length < 2 || this.stop.has(w) || /^[\d\p{P}\s\w]+$/u.test(w)) continue;
+      if (w.length < 2 || this.stop.has(w) || /^[\d\p{P}\s\w]+$/u.test(w) || PLACE_SUFFIX.test(w)) continue;
       out.push(w);
     }
     return out;
