@@ -32,7 +32,8 @@ async function bootstrap(): Promise<void> {
     });
   }
   await app.listen(cfg.port);
-  new Logger('Main').log(`Zhengmin Hub listening on http://localhost:${cfg.port} (public page /, console /console/, API docs /api/docs)`);
+  const port = (app.getHttpServer().address() as { port: number }).port;
+  new Logger('Main').log({ msg: `Zhengmin Hub listening on http://localhost:${port} (public page /, console /console/, API docs /api/docs)`, port });
 }
 
 void bootstrap();
