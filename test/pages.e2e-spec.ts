@@ -14,6 +14,11 @@ import { LivestreamSession } from '../src/livestream/livestream-session.entity';
 import { Ticket } from '../src/tickets/ticket.entity';
 import { ADMIN, bootApp, TestApp } from './utils/app';
 
+/* eslint-disable @typescript-eslint/no-explicit-any */
+// Browser globals for the page.evaluate callbacks (module-scoped: the Node program gets no DOM lib).
+declare const document: any;
+declare const window: any;
+
 const ART = join(__dirname, 'artifacts');
 const PASSWORD = 'password-123';
 
@@ -105,7 +110,7 @@ describe('pages (public live page and staff console) in chromium on sqlite', () 
       expect(overflow).toBeLessThanOrEqual(0);
       // Every form control has a label.
       const unlabelled = await p.evaluate(() =>
-        Array.from(document.querySelectorAll('input, textarea, select')).filter((el) => {
+        Array.from(document.querySelectorAll('input, textarea, select') as ArrayLike<any>).filter((el: any) => {
           const id = el.id;
           return !(id && document.querySelector(`label[for="${id}"]`)) && !el.getAttribute('aria-label') && !el.closest('label');
         }).length,
@@ -128,7 +133,7 @@ describe('pages (public live page and staff console) in chromium on sqlite', () 
     const viewer = await page(360);
     await viewer.goto(`${t.url}/`);
     await viewer.locator('#session-title').waitFor();
-    await viewer.waitForFunction(() => !(document.getElementById('ask-btn') as HTMLButtonElement).disabled);
+    await viewer.waitForFunction(() => !document.getElementById('ask-btn').disabled);
     const xss = '<img src=x onerror="window.__xss=1">停车位太少怎么办？';
     await viewer.locator('#ask-nick').fill('老街坊');
     await viewer.locator('#ask-text').fill(xss);
@@ -157,7 +162,7 @@ describe('pages (public live page and staff console) in chromium on sqlite', () 
       await q.waitFor();
       expect(await q.locator('.text').textContent()).toBe(xss);
       expect(await v.locator('#feed img').count()).toBe(0);
-      expect(await v.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
+      expect(await v.evaluate(() => window.__xss)).toBeUndefined();
     }
     expect(await viewer.locator('.q.mine-pending').count()).toBe(0);
 
@@ -246,7 +251,7 @@ describe('pages (public live page and staff console) in chromium on sqlite', () 
     await p.locator('#import-file').press('Tab');
     await p.keyboard.press('Enter');
     await p.locator('#import-pct').filter({ hasText: '导入完成' }).waitFor();
-    expect(await p.locator('#import-progress').evaluate((e) => (e as HTMLProgressElement).value)).toBe(100);
+    expect(await p.locator('#import-progress').evaluate((e) => (e as any).value)).toBe(100);
     const tiles = await p.locator('#import-result .tile .num').allTextContents();
     expect(tiles).toEqual(['2', '1', '0', '1']);
     await shot(p, 'console-import-1280');
