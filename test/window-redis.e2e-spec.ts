@@ -75,6 +75,11 @@ describe.each(engines())('single window on two instances with Redis (%s)', (engi
     const okAck = await new Promise<any>((res) => s.emit('application:watch', { receiptNo: x.receiptNo, code: x.queryCode }, res));
     expect(okAck.ok).toBe(true);
     const got = new Promise<any>((res) => s.once('application:status', res));
+    await new Promise((r) => setTimeout(r, 1200)); // anything A had to send on its own is sent by now
+    const board = new Promise<any>((res, rej) => {
+      s.once('board:update', res);
+      setTimeout(() => rej(new Error('no board:update on A within 5 s')), 5000).unref();
+    });
     await b
       .http()
       .patch(`/api/window/applications/${x.receiptNo}/status`)
@@ -82,5 +87,7 @@ describe.each(engines())('single window on two instances with Redis (%s)', (engi
       .send({ status: 'under_review' })
       .expect(200);
     expect(await got).toMatchObject({ receiptNo: x.receiptNo, status: 'under_review', statusLabel: '审核中' });
+    // The board on A follows a change made on B (B signals A; A sends its own sockets).
+    expect((await board).totals.accepted).toBeGreaterThanOrEqual(2);
   });
 });

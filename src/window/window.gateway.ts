@@ -2,6 +2,7 @@ import { ConnectedSocket, MessageBody, OnGatewayInit, SubscribeMessage, WebSocke
 import type { Namespace, Socket } from 'socket.io';
 import { AuthService } from '../auth/auth.service';
 import { socketAuthMiddleware } from '../auth/socket-auth';
+import { RedisService } from '../common/redis.service';
 import { WindowEmitter } from './window-emitter';
 import { WindowService } from './window.service';
 
@@ -12,11 +13,11 @@ import { WindowService } from './window.service';
  */
 @WebSocketGateway({ namespace: '/window' })
 export class WindowGateway implements OnGatewayInit {
-  constructor(private readonly window: WindowService, private readonly auth: AuthService, private readonly emitter: WindowEmitter) {}
+  constructor(private readonly window: WindowService, private readonly auth: AuthService, private readonly emitter: WindowEmitter, private readonly redis: RedisService) {}
 
   afterInit(nsp: Namespace): void {
     nsp.use(socketAuthMiddleware(this.auth, { allowAnonymous: true }));
-    this.emitter.attach(nsp);
+    this.emitter.attach(nsp, !!this.redis.client);
   }
 
   @SubscribeMessage('application:watch')
