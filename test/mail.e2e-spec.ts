@@ -205,6 +205,8 @@ describe.each(engines())('leader mail on %s', (engine) => {
     }
     const pending = await t.http().get('/api/mail/outbox?status=pending&pageSize=500').set(auth()).expect(200);
     expect(pending.body.total).toBe(200);
+    // While the server is unreachable, a round stops after the first failing batch instead of trying all 200.
+    expect(pending.body.items.filter((m: { attempts: number }) => m.attempts > 0).length).toBeLessThanOrEqual(5);
     const row = pending.body.items.find((m: { attempts: number }) => m.attempts === 1);
     expect(row.lastError).toBeTruthy();
     expect(row.html).toBeUndefined();

@@ -138,24 +138,26 @@ export class MailOutboxService implements OnModuleInit, OnModuleDestroy {
       for (let i = 0; i < batch.length; i += 5) {
         const chunk = batch.slice(i, i + 5);
         const results = await Promise.all(chunk.map((m) => this.sendOne(m)));
-        sent += results.filter(Boolean).length;
+        sent += results.filter((r) => r === 'sent').length;
         chunk.forEach((m) => tried.add(m.id));
+        // Circuit breaker: the server is unreachable, so leave the rest for the next round untouched.
+        if (results.every((r) => r === 'unreachable')) return sent;
       }
     }
   }
 
-  private async sendOne(m: MailOutbox): Promise<boolean> {
+  private async sendOne(m: MailOutbox): Promise<'sent' | 'failed' | 'unreachable' | 'skipped'> {
     const repo = this.ds.getRepository(MailOutbox);
     // Claim the row (attempts is the version): if another worker took it meanwhile, leave it.
     const claim = await repo.update(
       { id: m.id, status: 'pending', attempts: m.attempts },
       { nextAttemptAt: new Date(this.clock.nowMs() + 10 * 60_000) },
     );
-    if (claim.affected === 0) return false;
+    if (claim.affected === 0) return 'skipped';
     try {
       await this.transport.send({ to: m.to, subject: m.subject, html: m.html, text: m.text, ics: m.ics, ref: `${m.id}-${m.dedupeKey}` });
       await repo.update({ id: m.id }, { status: 'sent', sentAt: this.clock.now(), attempts: m.attempts + 1, lastError: null });
-      return true;
+      return 'sent';
     } catch (e) {
       const attempts = m.attempts + 1;
       const failed = attempts >= this.s.maxAttempts;
@@ -165,7 +167,8 @@ export class MailOutboxService implements OnModuleInit, OnModuleDestroy {
         { attempts, status: failed ? 'failed' : 'pending', lastError: msg, nextAttemptAt: new Date(this.clock.nowMs() + backoffMs(attempts, this.s)) },
       );
       if (failed) this.log.warn(`mail ${m.id} failed after ${attempts} attempts: ${msg}`);
-      return false;
+      const code = (e as { code?: string }).code ?? '';
+      return /^(ECONNECTION|ETIMEDOUT|ESOCKET|ECONNREFUSED|EDNS)$/.test(code) || /ECONNREFUSED|ETIMEDOUT/.test(msg) ? 'unreachable' : 'failed';
     }
   }
 
