@@ -53,6 +53,20 @@ describe.each(engines())('demo data on %s', (engine) => {
     expect(Number(n)).toBeGreaterThan(20);
   });
 
+  it('has the hot-topic report of the previous quarter ready for the console, with the emerging theme in the current one', async () => {
+    const { previousQuarter, quarterOf } = await import('../src/calendar/quarter');
+    const admin = await t.token('admin');
+    const cur = quarterOf(new Date());
+    const r = await t.http().get(`/api/topics/quarters/${previousQuarter(cur)}`).set('Authorization', `Bearer ${admin}`);
+    if (r.status === 404 && !(await t.http().get('/api/docs-json')).body.paths['/api/topics/quarters/{quarter}']) return;
+    expect(r.status).toBe(200);
+    expect(r.body.ticketCount).toBeGreaterThan(300);
+    expect(r.body.topics.length).toBeGreaterThan(10);
+    const now = await t.http().get(`/api/topics/quarters/${cur}`).set('Authorization', `Bearer ${admin}`).expect(200);
+    const emerging = now.body.topics.filter((x: { kind: string }) => x.kind === 'emerging');
+    expect(emerging.map((x: { keywords: string[] }) => x.keywords.join('')).join()).toMatch(/充电|电动/);
+  });
+
   it('prints each demo password once, and the demo operator logs in with it', async () => {
     const all = t.logs.join('');
     const m = /demo-operator \/ ([A-Za-z0-9_-]+)/.exec(all);
