@@ -12,6 +12,7 @@ import { LivestreamModule } from './livestream/livestream.module';
 import { MailModule } from './mail/mail.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { QaModule } from './qa/qa.module';
+import { RetentionModule } from './retention/retention.module';
 import { TicketsModule } from './tickets/tickets.module';
 import { TopicsModule } from './topics/topics.module';
 import { UsersModule } from './users/users.module';
@@ -36,6 +37,7 @@ import { WindowModule } from './window/window.module';
     QaModule,
     WindowModule,
     DemoModule,
+    RetentionModule,
   ],
 })
 export class AppModule {}

@@ -31,6 +31,9 @@ export interface AppConfig {
   loginMaxFailures: number;
   loginWindowMs: number;
   publicBaseUrl: string;
+  /** Personal data (names, phones) of tickets and applications older than this is erased by a daily job. */
+  retentionYears: number;
+  retentionCron: string;
   /** Off only in tests that drive the jobs by hand. */
   jobsEnabled: boolean;
 }
@@ -139,6 +142,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     loginMaxFailures: int(env, 'LOGIN_MAX_FAILURES', 5, 1),
     loginWindowMs: int(env, 'LOGIN_WINDOW_MS', 15 * 60_000, 1000),
     publicBaseUrl: env.PUBLIC_BASE_URL || `http://localhost:${port || 3000}`,
+    retentionYears: int(env, 'RETENTION_YEARS', 3, 1, 100),
+    retentionCron: env.RETENTION_CRON || '30 3 * * *',
     jobsEnabled: bool(env, 'JOBS_ENABLED', true),
   };
 }
