@@ -371,6 +371,10 @@ describe.each(engines())('single-window acceptance on %s', (engine) => {
     expect(byDep.realty).toMatchObject({ accepted: 100, completed: 25, rejected: 50, overdue: 0, inProgress: 25 });
     const list = await t.http().get('/api/window/applications?overdue=true&pageSize=500').set('Authorization', `Bearer ${clerk}`).expect(200);
     expect(list.body.total).toBe(10);
+    expect(list.body.items.every((x: { overdue: boolean }) => x.overdue)).toBe(true);
+    const notLate = await t.http().get('/api/window/applications?overdue=false&pageSize=1').set('Authorization', `Bearer ${clerk}`).expect(200);
+    expect(notLate.body.total).toBe(500);
+    await t.http().get('/api/window/applications?overdue=maybe').set('Authorization', `Bearer ${clerk}`).expect(400);
     // Overdue stays true once the job set it, even if completed afterwards.
     await move(friday[0].receiptNo, 'under_review').expect(200);
     const late = await move(friday[0].receiptNo, 'completed').expect(200);
