@@ -132,6 +132,9 @@ export async function bootApp(engine: Engine, opts: BootOptions = {}): Promise<T
     get: (cls) => app.get(cls as never, { strict: false }),
     close: async () => {
       await app.close();
+      // The server's log never carries personal data: fail the suite if a phone number got in.
+      const leaked = findPhones(logs.join(''));
+      if (leaked.length) throw new Error(`server log contains ${leaked.length} phone number(s), e.g. ${leaked[0].slice(0, 3)}…`);
       await cleanup();
       rmSync(mailDir, { recursive: true, force: true });
     },
