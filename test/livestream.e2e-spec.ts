@@ -32,6 +32,14 @@ describe.each(engines())('livestream schedule on %s', (engine) => {
   });
   afterAll(async () => t?.close());
 
+  it('describes its routes in the OpenAPI document', async () => {
+    const doc = await t.http().get('/api/docs-json').expect(200);
+    expect(Object.keys(doc.body.paths)).toEqual(expect.arrayContaining([
+      '/api/leaders', '/api/livestream/sessions', '/api/livestream/sessions/{id}', '/api/livestream/sessions/{id}/start', '/api/livestream/sessions/{id}/cancel',
+      '/api/livestream/plan/import', '/api/livestream/proposals', '/api/livestream/proposals/confirm', '/api/hotline-duty/shifts', '/api/hotline-duty/shifts/{id}', '/api/mail/outbox', '/api/mail/outbox/{id}/retry',
+    ]));
+  });
+
   it('manages leaders: admin only, department checked', async () => {
     const op = await t.token('operator');
     await t.http().get('/api/leaders').set('Authorization', `Bearer ${op}`).expect(403);
@@ -103,7 +111,10 @@ describe.each(engines())('livestream schedule on %s', (engine) => {
     const moved = await t.http().patch(`/api/livestream/sessions/${other.body.id}`).set(auth()).send({ startsAt: at(THU, '15:30'), endsAt: at(THU, '16:30') }).expect(409);
     expect(moved.body.message).toMatch(/no free livestream room/);
     expect((await t.http().get(`/api/livestream/sessions/${other.body.id}`)).body.startsAt).toBe(new Date(at(THU, '16:00')).toISOString());
-    expect((await t.http().get('/api/livestream/sessions')).body.total).toBe(before + 1);
+    // Two requests racing for the same leader and slot: exactly one wins.
+    const race = await Promise.all([0, 1, 2].map((i) => t.http().post('/api/livestream/sessions').set(auth()).send({ ...base, title: `抢占${i}`, leaderIds: [L[3].id], startsAt: at('2026-12-10', '15:00'), endsAt: at('2026-12-10', '16:00') })));
+    expect(race.map((r) => r.status).sort()).toEqual([201, 409, 409]);
+    expect((await t.http().get('/api/livestream/sessions')).body.total).toBe(before + 2);
     await t.http().post('/api/livestream/sessions').set(auth()).send({ ...base, leaderIds: [9999] }).expect(400);
     await t.http().post('/api/livestream/sessions').set(auth()).send({ ...base, startsAt: 'tomorrow' }).expect(400);
   });
