@@ -1,7 +1,8 @@
 import { Inject, Injectable, Logger, UnsupportedMediaTypeException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { StringDecoder } from 'node:string_decoder';
-import { DataSource, In } from 'typeorm';
+import { DataSource } from 'typeorm';
+import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
 import type { AuthUser } from '../auth/decorators';
 import { quarterOf } from '../calendar/quarter';
 import { ClockService } from '../common/clock.service';
@@ -170,6 +171,7 @@ export class TicketImportService {
     let batch: Array<{ line: number; row: Row }> = [];
     let first = true;
     const out: ParsedRecord[] = [];
+    let pending: Promise<void> = Promise.resolve();
 
     const reject = (line: number, message: string) => {
       res.rejected++;
@@ -198,7 +200,10 @@ export class TicketImportService {
         if (batch.length >= BATCH) {
           const b = batch;
           batch = [];
-          await this.flush(b, res);
+          // One batch in flight while the next one is parsed.
+          await pending;
+          pending = this.flush(b, res);
+          pending.catch(() => undefined); // handled where it is awaited; never an unhandled rejection meanwhile
         }
       }
       out.length = 0;
@@ -224,10 +229,12 @@ export class TicketImportService {
         parser.end(out);
         await take();
       }
+      await pending;
       if (batch.length) await this.flush(batch, res);
       batch = [];
     } catch (e) {
       // The client went away (or the database failed): keep what is committed, write what was fully received.
+      await pending.catch(() => undefined);
       if (batch.length) await this.flush(batch, res).catch(() => undefined);
       this.log.warn(`ticket import interrupted after ${res.received} rows (${res.inserted} inserted): ${(e as Error).message}`);
       throw e;
@@ -242,23 +249,57 @@ export class TicketImportService {
     return res;
   }
 
-  /** One batch: drop numbers seen earlier in the batch or already stored, insert the rest in one transaction. */
+  private columns?: ColumnMetadata[];
+
+  /**
+   * A multi-row INSERT with positional parameters. TypeORM's InsertQueryBuilder spends ~0.5 s building 1000 rows
+   * (named-parameter rewriting), so the statement is built here from the entity metadata and the driver's own
+   * value conversion (dates, booleans, the topics transformer) keeps the stored format identical.
+   */
+  private insertSql(rows: Row[]): { sql: string; params: unknown[] } {
+    const meta = this.ds.getMetadata(Ticket);
+    this.columns ??= meta.columns.filter((c) => !c.isGenerated);
+    const cols = this.columns;
+    const driver = this.ds.driver;
+    const now = this.clock.now();
+    const params: unknown[] = [];
+    const tuple = `(${cols.map(() => '?').join(', ')})`;
+    for (const r of rows) {
+      for (const c of cols) {
+        const v = c.isCreateDate || c.isUpdateDate ? now : (r as Record<string, unknown>)[c.propertyName];
+        params.push(driver.preparePersistentValue(v ?? null, c));
+      }
+    }
+    const mysql = this.ds.options.type === 'mysql' || this.ds.options.type === 'mariadb';
+    const head = `${mysql ? 'INSERT IGNORE' : 'INSERT OR IGNORE'} INTO ${driver.escape(meta.tableName)} (${cols.map((c) => driver.escape(c.databaseName)).join(', ')}) VALUES `;
+    return { sql: head + new Array(rows.length).fill(tuple).join(', '), params };
+  }
+
+  /** One batch: drop numbers repeated inside the batch, insert the rest in one transaction. */
   private async flush(batch: Array<{ line: number; row: Row }>, res: ImportResult): Promise<void> {
     const fresh = new Map<string, Row>();
     for (const { row } of batch) {
       if (fresh.has(row.ticketNo)) res.duplicates++;
       else fresh.set(row.ticketNo, row);
     }
-    const existing = await this.ds.getRepository(Ticket).find({ select: { ticketNo: true }, where: { ticketNo: In([...fresh.keys()]) } });
-    for (const e of existing) {
-      if (fresh.delete(e.ticketNo)) res.duplicates++;
-    }
-    if (!fresh.size) return;
     const rows = [...fresh.values()];
-    await this.ds.transaction(async (m) => {
-      // orIgnore: a concurrent import of the same numbers cannot fail the batch (INSERT IGNORE / OR IGNORE).
-      await m.createQueryBuilder().insert().into(Ticket).values(rows).orIgnore().updateEntity(false).execute();
-    });
-    res.inserted += rows.length;
+    const { sql, params } = this.insertSql(rows);
+    // One multi-row INSERT … IGNORE per batch, in its own transaction: numbers already stored (an earlier batch,
+    // an earlier import, a concurrent one) are skipped by the unique index and counted as duplicates.
+    const qr = this.ds.createQueryRunner();
+    let affected = 0;
+    try {
+      await qr.startTransaction();
+      const r = await qr.query(sql, params, true);
+      affected = Number(r.affected ?? 0);
+      await qr.commitTransaction();
+    } catch (e) {
+      if (qr.isTransactionActive) await qr.rollbackTransaction().catch(() => undefined);
+      throw e;
+    } finally {
+      await qr.release();
+    }
+    res.inserted += affected;
+    res.duplicates += rows.length - affected;
   }
 }

@@ -1,0 +1,166 @@
+/**
+ * Ticket import benchmark (`npm run bench:import`): boots the built server on a fresh MariaDB database
+ * (BENCH_MYSQL_URL, default mysql://hub:hub@127.0.0.1:3306/), streams BENCH_ROWS (default 200,000) generated
+ * NDJSON tickets through POST /api/tickets/import, then inserts the same rows with raw mysql2 multi-row INSERTs
+ * (1000 rows a statement) into a fresh copy of the table. Prints rows/s of both, their ratio and the peak RSS.
+ */
+import 'reflect-metadata';
+import { randomBytes } from 'node:crypto';
+import http from 'node:http';
+import { createConnection } from 'mysql2/promise';
+
+const N = Number(process.env.BENCH_ROWS ?? 200_000);
+const SERVER = (process.env.BENCH_MYSQL_URL ?? 'mysql://hub:hub@127.0.0.1:3306/').replace(/\/[^/]*$/, '/');
+const STREETS = ['西长安街', '新街口', '月坛', '展览路', '德胜', '金融街', '什刹海', '大栅栏', '天桥', '椿树', '陶然亭', '广安门内', '牛街', '白纸坊', '广安门外'];
+const DEPTS = ['city', 'realty', 'police', 'enforcement', 'housing', 'env', 'fda', 'safety', 'edu', 'hrss', 'civil', 'greening', 'commerce'];
+const TEXTS = [
+  '来电人反映：小区加装电梯审批流程复杂，希望简化，已多次反映未果。',
+  '市民来电称，楼下烧烤店油烟很大，没有安装油烟净化设备，请核实处理。',
+  '来电人表示，家中暖气不热，室内温度只有15度，联系供暖单位多次未解决。',
+  '市民通过微信反映：共享单车乱停乱放，堵塞地铁口，影响通行。',
+  '来电人反映孩子幼升小派位结果不合理，请求有关部门协调处理。',
+];
+const STATUSES = ['received', 'dispatched', 'in_progress', 'replied', 'closed', 'closed', 'closed'];
+
+interface Gen {
+  ticketNo: string;
+  receivedAt: Date;
+  channel: string;
+  callerName: string;
+  callerPhone: string;
+  street: string;
+  community: string;
+  content: string;
+  departmentCode: string;
+  status: string;
+  repliedAt: Date | null;
+  satisfaction: string | null;
+}
+
+function row(i: number): Gen {
+  const receivedAt = new Date(Date.UTC(2026, 0, 1) + (i % 180) * 86_400_000 + (i % 1440) * 60_000);
+  const status = STATUSES[i % STATUSES.length];
+  const replied = status === 'replied' || status === 'closed';
+  return {
+    ticketNo: `BX${String(i).padStart(10, '0')}`,
+    receivedAt,
+    channel: 'phone',
+    callerName: '王女士',
+    callerPhone: `13${String(100_000_000 + ((i * 7919) % 899_999_999)).slice(0, 9)}`,
+    street: STREETS[i % STREETS.length],
+    community: '福州馆',
+    content: `${TEXTS[i % TEXTS.length]}（${i}）`,
+    departmentCode: DEPTS[i % DEPTS.length],
+    status,
+    repliedAt: replied ? new Date(receivedAt.getTime() + 20 * 3600_000) : null,
+    satisfaction: status === 'closed' ? (i % 5 === 0 ? 'dissatisfied' : 'satisfied') : null,
+  };
+}
+
+let peak = 0;
+const sample = () => (peak = Math.max(peak, process.memoryUsage().rss));
+
+function streamImport(url: string, token: string): Promise<Record<string, unknown>> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(`${url}/api/tickets/import`, { method: 'POST', headers: { 'Content-Type': 'application/x-ndjson', Authorization: `Bearer ${token}` } }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (body += c));
+      res.on('end', () => (res.statusCode === 200 ? resolve(JSON.parse(body) as Record<string, unknown>) : reject(new Error(`HTTP ${res.statusCode}: ${body}`))));
+    });
+    req.on('error', reject);
+    let i = 0;
+    const write = () => {
+      while (i < N) {
+        let chunk = '';
+        for (let k = 0; k < 500 && i < N; k++, i++) {
+          const r = row(i);
+          chunk += JSON.stringify({ ...r, receivedAt: r.receivedAt.toISOString(), repliedAt: r.repliedAt?.toISOString() ?? null }) + '\n';
+        }
+        if (!req.write(chunk)) {
+          req.once('drain', write);
+          return;
+        }
+      }
+      req.end();
+    };
+    write();
+  });
+}
+
+async function main() {
+  const timer = setInterval(sample, 50);
+  const name = `hub_bench_import_${randomBytes(3).toString('hex')}`;
+  const admin = await createConnection({ uri: SERVER });
+  await admin.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
+  Object.assign(process.env, {
+    DATABASE_URL: `${SERVER}${name}`,
+    NODE_ENV: 'development',
+    DEMO_DATA: 'false',
+    JOBS_ENABLED: 'false',
+    REDIS_URL: '',
+    SMTP_URL: '',
+    ADMIN_USERNAME: 'admin',
+    ADMIN_PASSWORD: 'bench-admin-pass',
+    JWT_SECRET: 'bench-secret-bench-secret-bench-secret',
+    IMPORT_MAX_ROWS: String(Math.max(N, 1_000_000)),
+  });
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const { NestFactory } = require('@nestjs/core') as typeof import('@nestjs/core');
+  const { AppModule } = require('../src/app.module') as typeof import('../src/app.module');
+  const { configureApp } = require('../src/app.setup') as typeof import('../src/app.setup');
+  const { AuthService } = require('../src/auth/auth.service') as typeof import('../src/auth/auth.service');
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  const app = await NestFactory.create<import('@nestjs/platform-express').NestExpressApplication>(AppModule, { logger: ['warn', 'error'] });
+  configureApp(app);
+  await app.listen(0, '127.0.0.1');
+  const url = `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`;
+  try {
+    const { accessToken } = await app.get(AuthService).login('admin', 'bench-admin-pass', '127.0.0.1');
+    const rssBefore = process.memoryUsage().rss;
+    peak = rssBefore;
+    let t0 = Date.now();
+    const res = await streamImport(url, accessToken);
+    const apiMs = Date.now() - t0;
+    const apiPeak = peak;
+    if (res.inserted !== N) throw new Error(`endpoint inserted ${String(res.inserted)} of ${N}: ${JSON.stringify(res).slice(0, 500)}`);
+
+    const c = await createConnection({ uri: `${SERVER}${name}`, timezone: 'Z' });
+    await c.query('CREATE TABLE tickets_raw LIKE tickets');
+    const cols = ['ticketNo', 'receivedAt', 'quarter', 'channel', 'callerName', 'callerPhone', 'street', 'community', 'content', 'departmentCode', 'status', 'repliedAt', 'satisfaction', 'topics', 'createdAt', 'updatedAt'];
+    t0 = Date.now();
+    for (let i = 0; i < N; ) {
+      const values: unknown[][] = [];
+      const now = new Date();
+      for (let k = 0; k < 1000 && i < N; k++, i++) {
+        const r = row(i);
+        const l = new Date(r.receivedAt.getTime() + 8 * 3600_000);
+        values.push([r.ticketNo, r.receivedAt, `${l.getUTCFullYear()}Q${Math.floor(l.getUTCMonth() / 3) + 1}`, r.channel, r.callerName, r.callerPhone, r.street, r.community, r.content, r.departmentCode, r.status, r.repliedAt, r.satisfaction, '', now, now]);
+      }
+      await c.query(`INSERT INTO tickets_raw (${cols.map((x) => `\`${x}\``).join(', ')}) VALUES ?`, [values]);
+    }
+    const rawMs = Date.now() - t0;
+    await c.end();
+    const apiRate = Math.round((N / apiMs) * 1000);
+    const rawRate = Math.round((N / rawMs) * 1000);
+    const mb = (b: number) => Math.round(b / 1048576);
+    const lines = [
+      `rows: ${N}`,
+      `endpoint POST /api/tickets/import (NDJSON, streamed): ${apiMs} ms, ${apiRate} rows/s`,
+      `raw mysql2 multi-row INSERT (1000 rows/statement): ${rawMs} ms, ${rawRate} rows/s`,
+      `ratio endpoint/raw: ${(apiRate / rawRate).toFixed(2)}`,
+      `peak RSS during the import (server and client in one process): ${mb(apiPeak)} MB (before: ${mb(rssBefore)} MB)`,
+    ];
+    process.stdout.write(lines.join('\n') + '\n');
+  } finally {
+    clearInterval(timer);
+    await app.close();
+    await admin.query(`DROP DATABASE IF EXISTS \`${name}\``);
+    await admin.end();
+  }
+}
+
+main().catch((e) => {
+  process.stderr.write(`bench failed: ${(e as Error).stack ?? String(e)}\n`);
+  process.exit(1);
+});
