@@ -206,6 +206,8 @@ describe.each(engines())('single-window acceptance on %s', (engine) => {
     expect(locked.body.retryAfterSeconds).toBeGreaterThan(0);
     const rateLocked = await t.http().post(`/api/window/applications/${a.receiptNo}/rating?code=${a.queryCode}`).send({ rating: 5 });
     expect(rateLocked.status).toBe(429);
+    const s = await connect();
+    expect(await ack(s, { receiptNo: a.receiptNo, code: a.queryCode })).toMatchObject({ ok: false, error: { code: 'rate_limited', retryAfterMs: expect.any(Number) } });
     // Unknown receipts lock the same way (no way to tell them apart).
     for (let i = 0; i < 5; i++) expect((await pub(`/api/window/applications/20261130-city-8888?code=${wrongCode}`)).status).toBe(404);
     expect((await pub(`/api/window/applications/20261130-city-8888?code=${wrongCode}`)).status).toBe(429);
