@@ -1,3 +1,4 @@
+import { io } from 'socket.io-client';
 import { DataSource } from 'typeorm';
 import { ClockService } from '../src/common/clock.service';
 import { DomainEvents } from '../src/common/domain-events';
@@ -80,6 +81,20 @@ describe.each(engines())('livestream schedule on %s', (engine) => {
       { sessionId: id, status: 'live' },
       { sessionId: id, status: 'ended' },
     ]);
+    // A viewer in the live room hears the status changes of the session.
+    const s2 = await t.http().post('/api/livestream/sessions').set(auth())
+      .send({ title: '直播间状态推送', departmentCode: 'housing', leaderIds: [L[0].id], startsAt: at(WED, '10:00'), endsAt: at(WED, '11:00') })
+      .expect(201);
+    const viewer = io(`${t.url}/live`, { auth: { viewerKey: 'viewer-livestream-test-0001' }, transports: ['websocket'], forceNew: true });
+    try {
+      const joined = await viewer.timeout(5000).emitWithAck('session:join', { sessionId: s2.body.id });
+      expect(joined.ok).toBe(true);
+      const heard = new Promise((resolve) => viewer.on('session:status', resolve));
+      await t.http().post(`/api/livestream/sessions/${s2.body.id}/cancel`).set(auth()).expect(200);
+      expect(await heard).toEqual({ sessionId: s2.body.id, status: 'cancelled' });
+    } finally {
+      viewer.close();
+    }
     await t.http().get('/api/livestream/sessions?status=ended').expect(200).expect((x) => expect(x.body.total).toBe(1));
     await t.http().get('/api/livestream/sessions/999999').expect(404);
   });
