@@ -50,7 +50,7 @@ describe('pages (public live page and staff console) in chromium on sqlite', () 
 
   beforeAll(async () => {
     mkdirSync(ART, { recursive: true });
-    t = await bootApp('sqlite', { env: { QA_ASK_INTERVAL_MS: '1000' } });
+    t = await bootApp('sqlite');
     paths = Object.keys((await t.http().get('/api/docs-json')).body.paths ?? {});
     const ds = t.get(DataSource);
     const leaderUser = await t.userId('leader', 'leader1');
@@ -166,6 +166,17 @@ describe('pages (public live page and staff console) in chromium on sqlite', () 
     }
     expect(await viewer.locator('.q.mine-pending').count()).toBe(0);
 
+    // A second question is rejected with R: it leaves the queue and never reaches other viewers.
+    await other.locator('#ask-text').fill('这个问题会被驳回');
+    await other.locator('#ask-btn').click();
+    await other.locator('.q.mine-pending').filter({ hasText: '会被驳回' }).waitFor();
+    await mod.locator('#queue .queue-item').filter({ hasText: '会被驳回' }).waitFor();
+    await mod.locator('#queue').focus();
+    await mod.keyboard.press('r');
+    await mod.locator('#queue .queue-item').filter({ hasText: '会被驳回' }).waitFor({ state: 'detached' });
+    await viewer.waitForTimeout(300);
+    expect(await viewer.locator('#feed').textContent()).not.toContain('会被驳回');
+
     // Upvote from the other viewer, seen by the first.
     await other.locator('#feed .vote').first().click();
     await viewer.locator('#feed .vote').filter({ hasText: '▲ 1' }).waitFor();
@@ -274,6 +285,15 @@ describe('pages (public live page and staff console) in chromium on sqlite', () 
       if (w === 1280) {
         const [download] = await Promise.all([p.waitForEvent('download'), p.locator('#rep-csv').click()]);
         expect(download.suggestedFilename()).toBe(`hot-topics-${q}.csv`);
+        await p.locator('#tab-proposals').click();
+        await p.locator('#prop-out').waitFor({ state: 'attached' });
+        await p.locator('button', { hasText: '生成建议' }).click();
+        await p.locator('#prop-out .queue-item, #prop-out p:not(:has-text("正在生成"))').first().waitFor();
+        if (await p.locator('#prop-out .queue-item').count()) {
+          await shot(p, 'console-proposals-1280');
+          await p.locator('button', { hasText: '确认所选并创建场次' }).click();
+          await p.locator('#prop-out').filter({ hasText: '已创建' }).waitFor();
+        }
         await p.locator('#tab-calendar').click();
         await p.locator('#calendar li').filter({ hasText: '加装电梯政策解读' }).waitFor();
         await shot(p, 'console-calendar-1280');
