@@ -354,8 +354,8 @@
           h('div', { class: 'small muted' }, (q.nickname || '网友') + ' · ' + H.fmtTime(q.createdAt)),
           h('p', { class: 'text', style: 'white-space:pre-wrap;overflow-wrap:anywhere;margin:.2rem 0' }, q.text),
           h('div', { class: 'row' },
-            h('button', { type: 'button', onclick: function () { decide(q, 'approve'); } }, '通过 (A)'),
-            h('button', { type: 'button', class: 'secondary', onclick: function () { decide(q, 'reject'); } }, '驳回 (R)'))));
+            h('button', { type: 'button', 'aria-label': '通过：' + q.text.slice(0, 30), onclick: function () { decide(q, 'approve'); } }, '通过 (A)'),
+            h('button', { type: 'button', class: 'secondary', 'aria-label': '驳回：' + q.text.slice(0, 30), onclick: function () { decide(q, 'reject'); } }, '驳回 (R)'))));
       });
       H.clear(approvedList);
       if (!room.sorted().length) approvedList.appendChild(h('li', { class: 'muted' }, '还没有公开的问题。'));
@@ -365,7 +365,7 @@
           h('div', { class: 'who' }, (q.nickname || '网友') + ' · ▲ ' + q.upvotes),
           h('p', { class: 'text' }, q.text),
           q.answer ? h('div', { class: 'answer' }, h('span', { class: 'by' }, q.answer.leaderName || '答复'), q.answer.text) : null,
-          hl ? null : h('button', { type: 'button', class: 'plain', onclick: function () { emit(room.sock, 'question:highlight', { questionId: q.id }).catch(function (e) { H.toast(errMsg(e), 'error'); }); } }, '设为正在回答')));
+          hl ? null : h('button', { type: 'button', class: 'plain', 'aria-label': '设为正在回答：' + q.text.slice(0, 30), onclick: function () { emit(room.sock, 'question:highlight', { questionId: q.id }).catch(function (e) { H.toast(errMsg(e), 'error'); }); } }, '设为正在回答')));
       });
     }
     function onKey(ev) {
@@ -410,7 +410,7 @@
           h('label', { for: 'ans-' + q.id }, q.answer ? '修改答复' : '答复'), ta,
           h('div', { class: 'row' }, onAir, h('label', { for: 'air-' + q.id, style: 'display:inline;font-weight:500;margin:0' }, '直播中口头答复')),
           h('div', { class: 'row', style: 'margin-top:.4rem' }, h('button', { type: 'submit' }, '提交答复'),
-            hl ? null : h('button', { type: 'button', class: 'plain', onclick: function () { emit(room.sock, 'question:highlight', { questionId: q.id }).catch(function (e) { H.toast(errMsg(e), 'error'); }); } }, '设为正在回答')));
+            hl ? null : h('button', { type: 'button', class: 'plain', 'aria-label': '设为正在回答：' + q.text.slice(0, 30), onclick: function () { emit(room.sock, 'question:highlight', { questionId: q.id }).catch(function (e) { H.toast(errMsg(e), 'error'); }); } }, '设为正在回答')));
         form.addEventListener('submit', function (ev) {
           ev.preventDefault();
           var text = ta.value.trim();
@@ -459,7 +459,7 @@
       mine.forEach(function (a) {
         tbody.appendChild(h('tr', null, h('td', null, a.receiptNo), h('td', null, a.matter), h('td', null, H.APP_STATUS[a.status] || a.status),
           h('td', null, h('div', { class: 'row' }, (APP_NEXT[a.status] || []).map(function (s) {
-            return h('button', { type: 'button', class: 'plain', onclick: function () { move(a, s); } }, '→ ' + H.APP_STATUS[s]);
+            return h('button', { type: 'button', class: 'plain', 'aria-label': a.receiptNo + ' 改为' + H.APP_STATUS[s], onclick: function () { move(a, s); } }, '→ ' + H.APP_STATUS[s]);
           })))));
       });
     }
@@ -679,7 +679,7 @@
               h('div', null, h('span', { class: 'badge ' + s.status }, H.SESSION_STATUS[s.status] || s.status), ' ', h('strong', null, s.title), s.planned ? '' : h('span', { class: 'small muted' }, '（计划外）')),
               h('div', { class: 'small muted' }, H.fmtDateTime(s.startsAt) + '–' + H.fmtTime(s.endsAt) + ' · ' + H.depName(deps, s.departmentCode) + ((s.leaders || []).length ? ' · ' + s.leaders.map(function (x) { return x.name; }).join('、') : '')),
               actions.length ? h('div', { class: 'row', style: 'margin-top:.3rem' }, actions.map(function (a) {
-                return h('button', { type: 'button', class: 'plain', onclick: function () {
+                return h('button', { type: 'button', class: 'plain', 'aria-label': a[1] + '：' + s.title, onclick: function () {
                   H.api('/api/livestream/sessions/' + s.id + '/' + a[0], { method: 'POST' }).then(function () { H.toast(a[1] + '：' + s.title, 'ok'); load(); }).catch(function (e) { H.toast(errMsg(e), 'error'); });
                 } }, a[1]);
               })) : null));
