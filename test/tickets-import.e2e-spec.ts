@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import http from 'node:http';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { Ticket } from '../src/tickets/ticket.entity';
@@ -106,6 +107,40 @@ describe.each(engines())('ticket import on %s', (engine) => {
     expect(env).toMatchObject({ count: 3, responseRate: 0.3333, resolutionRate: 0.3333, satisfactionRate: 1, overdue: 2 });
     expect(s.body.streets.find((x: { street: string }) => x.street === '牛街')).toMatchObject({ count: 3 });
     await t.http().get('/api/tickets/stats?quarter=2024Q5').set({ Authorization: `Bearer ${leader}` }).expect(400);
+  });
+
+  it('stops at IMPORT_MAX_ROWS and says so, keeping received = inserted + duplicates + rejected', async () => {
+    const saved = t.cfg.importMaxRows;
+    t.cfg.importMaxRows = 3;
+    try {
+      const lines = [1, 2, 3, 4, 5].map((i) => JSON.stringify({ ticketNo: `LIM-${i}`, receivedAt: '2026-05-01T10:00:00+08:00', callerPhone: '13912345678', content: '限额测试的诉求内容' }));
+      const r = await post('application/x-ndjson', lines.join('\n')).expect(200);
+      expect(r.body).toMatchObject({ received: 3, inserted: 3, truncated: true });
+      expect(r.body.errors[0].message).toMatch(/row limit 3/);
+    } finally {
+      t.cfg.importMaxRows = saved;
+    }
+  });
+
+  it('keeps the batches committed before the client went away; a re-import completes the file', async () => {
+    const N = 3000;
+    const line = (i: number) => JSON.stringify({ ticketNo: `INT-${i}`, receivedAt: '2026-06-01T10:00:00+08:00', callerPhone: '13912345678', content: `中断测试的诉求内容${i}` }) + '\n';
+    const stored = async () => Number((await ds().query(`SELECT COUNT(*) AS n FROM tickets WHERE ticketNo LIKE 'INT-%'`))[0].n);
+    const req = http.request(`${t.url}/api/tickets/import`, { method: 'POST', headers: { 'Content-Type': 'application/x-ndjson', Authorization: `Bearer ${op}` } });
+    req.on('error', () => undefined);
+    let body = '';
+    for (let i = 0; i < 2500; i++) body += line(i);
+    req.write(body);
+    for (let k = 0; k < 100 && (await stored()) < 2000; k++) await new Promise((r) => setTimeout(r, 100));
+    req.destroy();
+    await new Promise((r) => setTimeout(r, 500));
+    const kept = await stored();
+    expect(kept).toBeGreaterThanOrEqual(2000);
+    let all = '';
+    for (let i = 0; i < N; i++) all += line(i);
+    const r = await post('application/x-ndjson', all).expect(200);
+    expect(r.body).toMatchObject({ received: N, inserted: N - kept, duplicates: kept, rejected: 0 });
+    expect(await stored()).toBe(N);
   });
 
   it('imports the whole dev file (20,000 rows), then 0 on re-import', async () => {
