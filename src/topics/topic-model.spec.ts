@@ -51,6 +51,15 @@ describe('TopicModel', () => {
   });
 });
 
+describe('resemblesTaxonomy', () => {
+  it('recognises a taxonomy topic under other words, not a new matter', () => {
+    const m = topicModel();
+    expect(m.resemblesTaxonomy(['暖气', '冰凉'])).toBe(true);
+    expect(m.resemblesTaxonomy(['电动自行车', '充电', '充电桩'])).toBe(false);
+    expect(m.resemblesTaxonomy(['快递', '包裹', '丢件'])).toBe(false);
+  });
+});
+
 describe('findEmerging', () => {
   const docs = (n: number, tokens: string[], from = 1) => Array.from({ length: n }, (_, i) => ({ ticketId: from + i, tokens }));
   const opts = { minSize: 5, minGrowth: 0.2, maxClusters: 5, isTaxonomy: (w: string[]) => w.includes('暖气') };
@@ -75,5 +84,33 @@ describe('toCsv', () => {
     expect(csv).toContain('"噪音,扰民"');
     expect(csv).toContain("'=cmd");
     expect(csv).toContain('德胜:1');
+  });
+});
+
+describe('buildRows', () => {
+  it('computes rates and sorts by heat (volume first, growth lifts)', async () => {
+    const { TopicAccumulator, buildRows } = await import('./report');
+    const now = new Date('2026-10-01T00:00:00Z');
+    const mk = (n: number, extra: Record<string, unknown> = {}) => {
+      const a = new TopicAccumulator();
+      for (let i = 0; i < n; i++)
+        a.add({ id: i + 1, callerPhone: `1390000${String(i).padStart(4, '0')}`, street: ['德胜', '月坛'][i % 2], departmentCode: 'city', status: i % 2 ? 'closed' : 'replied', satisfaction: i % 4 === 1 ? 'dissatisfied' : i % 2 ? 'satisfied' : null, repeatOf: i === 0 ? 99 : null, reopenCount: 0, dueAt: new Date('2026-09-01T00:00:00Z'), repliedAt: null, closedAt: null, ...extra }, now);
+      return a;
+    };
+    const rows = buildRows(
+      [
+        { key: 'a', label: 'A', kind: 'taxonomy', keywords: [], acc: mk(10), previousCount: 10 },
+        { key: 'b', label: 'B', kind: 'taxonomy', keywords: [], acc: mk(40), previousCount: 80 },
+        { key: 'c', label: 'C', kind: 'taxonomy', keywords: [], acc: mk(0), previousCount: 5 },
+      ],
+      50,
+      2,
+    );
+    expect(rows.map((r) => r.key)).toEqual(['b', 'a']);
+    const a = rows[1];
+    expect(a).toMatchObject({ ticketCount: 10, share: 0.2, growth: 0, unresolvedRate: 0.8, repeatRate: 0.1, overdueRate: 1, streetCount: 2 });
+    expect(a.dissatisfiedRate).toBeCloseTo(3 / 5, 3);
+    expect(a.topStreets).toEqual([{ street: '德胜', count: 5 }, { street: '月坛', count: 5 }]);
+    expect(rows[0].growth).toBe(-0.5);
   });
 });

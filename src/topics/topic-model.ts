@@ -189,6 +189,19 @@ export class TopicModel {
     return best;
   }
 
+  /**
+   * True when words (an emerging cluster's keywords) are a taxonomy topic under another name: the model tags them,
+   * or two of them are tokens specific to the same topic.
+   */
+  resemblesTaxonomy(words: string[]): boolean {
+    if (this.analyse(words.join('，')).topics.length || this.scoreClause(words.join('')).bestScore >= 1) return true;
+    const hits = new Map<number, number>();
+    for (const w of new Set(words.flatMap((x) => [x, ...this.tokens(x)]))) {
+      for (const t of this.tokenTopics.get(w)?.keys() ?? []) hits.set(t, (hits.get(t) ?? 0) + 1);
+    }
+    return [...hits.values()].some((n) => n >= 2);
+  }
+
   /** Per-clause topic decisions: the clauses that carry no topic are returned too (for emerging clusters). */
   analyse(text: string): { topics: number[]; confidences: Map<number, number>; unmatched: string[] } {
     const found = new Map<number, number>();

@@ -15,6 +15,7 @@ import { TopicReport, TopicRow } from './topic-report.entity';
 const CHUNK = 5000;
 const LOCK_TTL_MS = 60 * 60_000;
 const WRITE_PARALLEL = 4;
+const WRITE_SLICE = 1000;
 
 export interface ReportView {
   quarter: string;
@@ -157,8 +158,8 @@ export class TopicsService implements DispatchSuggester, OnApplicationBootstrap,
   private async writeTopics(byValue: Map<string, number[]>): Promise<void> {
     const jobs: Array<() => Promise<unknown>> = [];
     for (const [value, ids] of byValue) {
-      for (let i = 0; i < ids.length; i += 1000) {
-        const slice = ids.slice(i, i + 1000);
+      for (let i = 0; i < ids.length; i += WRITE_SLICE) {
+        const slice = ids.slice(i, i + WRITE_SLICE);
         jobs.push(() =>
           this.tickets
             .createQueryBuilder()
@@ -248,7 +249,7 @@ export class TopicsService implements DispatchSuggester, OnApplicationBootstrap,
       minSize,
       minGrowth: 0.2,
       maxClusters: 5,
-      isTaxonomy: (words) => this.model.analyse(words.join('，')).topics.length > 0 || this.model.scoreClause(words.join('')).bestScore >= 1,
+      isTaxonomy: (words) => this.model.resemblesTaxonomy(words),
     });
     const inputs: TopicInput[] = keys.map((k, i) => ({ key: k.key, label: k.label, kind: 'taxonomy', keywords: k.keywords.slice(0, 8), acc: accs[i], previousCount: prevCounts[i] }));
     const emergingWrites = new Map<string, number[]>();
