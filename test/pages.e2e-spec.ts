@@ -11,6 +11,7 @@ import { quarterOf, previousQuarter } from '../src/calendar/quarter';
 import { generateDemoTickets } from '../src/demo/demo-generator';
 import { Leader } from '../src/livestream/leader.entity';
 import { LivestreamSession } from '../src/livestream/livestream-session.entity';
+import { QaEmitter } from '../src/qa/qa-emitter';
 import { Ticket } from '../src/tickets/ticket.entity';
 import { ADMIN, bootApp, TestApp } from './utils/app';
 
@@ -195,6 +196,14 @@ describe('pages (public live page and staff console) in chromium on sqlite', () 
     await viewer.locator('#feed .q.highlighted').filter({ hasText: '停车位太少' }).waitFor();
     expect(await ans.textContent()).toContain('周明远');
     await shot(viewer, 'public-qa-360');
+
+    // The server drops every /live connection: the page reconnects and re-joins by itself, and live updates go on.
+    (t.get(QaEmitter) as unknown as { nsp: { disconnectSockets: (close?: boolean) => void } }).nsp.disconnectSockets(true);
+    await viewer.waitForTimeout(1500);
+    await leader.locator('#answer-list textarea').first().fill('补充：新增车位将于明年一季度开放。');
+    await leader.locator('#answer-list button[type=submit]').first().click();
+    await viewer.locator('#feed .answer').filter({ hasText: '明年一季度开放' }).waitFor({ timeout: 15_000 });
+    expect(await viewer.locator('#offline').isVisible()).toBe(false);
   });
 
   it('an operator logs a ticket with the keyboard alone, guided by validation and dispatch suggestions', async () => {
