@@ -140,6 +140,9 @@ describe.each(engines())('topics on %s', (engine) => {
     const tagged = await ds.getRepository(Ticket).find({ where: { quarter: '2026Q3' } });
     expect(tagged.filter((x) => x.topics.includes('catering_fumes'))).toHaveLength(12);
     expect(tagged.filter((x) => x.topics.includes(emerging.key))).toHaveLength(20);
+    // stored as ",a,b," so the tickets list's `topic` filter (LIKE '%,key,%') finds them
+    const raw = await ds.query(`SELECT COUNT(*) AS n FROM tickets WHERE topics LIKE '%,heating,%' AND quarter = '2026Q3'`);
+    expect(Number(raw[0].n)).toBe(30);
 
     const csv = await t.http().get('/api/topics/quarters/2026Q3.csv').set('Authorization', `Bearer ${leader}`).expect(200);
     expect(csv.headers['content-type']).toMatch(/text\/csv/);

@@ -95,7 +95,12 @@ export class TopicsService implements DispatchSuggester, OnApplicationBootstrap,
     if (this.running.has(quarter) || !(await this.lock.acquire(name, LOCK_TTL_MS))) {
       throw new ConflictException(`a topic run for ${quarter} is already in progress`);
     }
-    await this.markRunning(quarter);
+    try {
+      await this.markRunning(quarter);
+    } catch (e) {
+      await this.lock.release(name).catch(() => undefined);
+      throw e;
+    }
     const p = this.execute(quarter)
       .catch(async (e: Error) => {
         this.log.error(`topic run ${quarter} failed: ${e.message}`);
