@@ -17,6 +17,9 @@ export interface LiveServerEvents {
 export const sessionRoom = (sessionId: number) => `session:${sessionId}`;
 export const staffRoom = (sessionId: number) => `staff:${sessionId}`;
 
+/** Minimum gap between two `question:upvoted` of one question from one instance (the latest count wins). */
+export const UPVOTED_INTERVAL_MS = 250;
+
 /** Minimum gap between two `viewers:count` of one session on one instance. */
 export const VIEWERS_COUNT_INTERVAL_MS = 1000;
 
@@ -30,6 +33,7 @@ export class QaEmitter implements OnModuleDestroy {
   private nsp?: Namespace;
   private readonly counts = new Map<number, { last: number; timer?: NodeJS.Timeout }>();
   private clustered = false;
+  private readonly upvotes = new Map<number, { last: number; sessionId: number; upvotes: number; timer?: NodeJS.Timeout }>();
 
   attach(nsp: Namespace, clustered: boolean): void {
     this.nsp = nsp;
@@ -42,6 +46,29 @@ export class QaEmitter implements OnModuleDestroy {
 
   toStaff<K extends keyof LiveServerEvents>(sessionId: number, event: K, payload: LiveServerEvents[K]): void {
     this.nsp?.to(staffRoom(sessionId)).emit(event, payload);
+  }
+
+  /**
+   * `question:upvoted`, coalesced: the first upvote goes out at once, the ones within the next 250 ms become one
+   * message with the latest count, so a popular question does not become one broadcast per viewer.
+   */
+  upvoted(sessionId: number, questionId: number, upvotes: number): void {
+    const now = Date.now();
+    const s = this.upvotes.get(questionId);
+    if (!s || (!s.timer && now - s.last >= UPVOTED_INTERVAL_MS)) {
+      this.upvotes.set(questionId, { last: now, sessionId, upvotes });
+      this.toSession(sessionId, 'question:upvoted', { questionId, upvotes });
+      if (this.upvotes.size > 10_000) for (const [k, v] of this.upvotes) if (!v.timer && now - v.last > 60_000) this.upvotes.delete(k);
+      return;
+    }
+    s.upvotes = Math.max(s.upvotes, upvotes);
+    if (s.timer) return;
+    s.timer = setTimeout(() => {
+      s.timer = undefined;
+      s.last = Date.now();
+      this.toSession(s.sessionId, 'question:upvoted', { questionId, upvotes: s.upvotes });
+    }, Math.max(0, s.last + UPVOTED_INTERVAL_MS - now));
+    s.timer.unref?.();
   }
 
   /** Someone joined or left: send `viewers:count` now, or once the 1 s gap since the last one is over. */
@@ -90,6 +117,8 @@ export class QaEmitter implements OnModuleDestroy {
 
   onModuleDestroy(): void {
     for (const s of this.counts.values()) if (s.timer) clearTimeout(s.timer);
+    for (const s of this.upvotes.values()) if (s.timer) clearTimeout(s.timer);
     this.counts.clear();
+    this.upvotes.clear();
   }
 }

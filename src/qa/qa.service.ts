@@ -197,7 +197,7 @@ export class QaService implements OnModuleInit, OnModuleDestroy {
       await this.questions.increment({ id: q.id }, 'upvotes', 1);
       const row = await this.questions.findOne({ where: { id: q.id }, select: { id: true, upvotes: true } });
       const upvotes = row?.upvotes ?? q.upvotes + 1;
-      this.emitter.toSession(q.sessionId, 'question:upvoted', { questionId: q.id, upvotes });
+      this.emitter.upvoted(q.sessionId, q.id, upvotes);
       return { upvotes };
     });
   }
