@@ -71,9 +71,21 @@ export class Deadlines {
     private readonly cal: CalendarService,
   ) {}
 
+  /** "n working days" depends only on the local day, so bulk imports reuse the answer. */
+  private readonly dayCache = new Map<string, Date>();
+
   private add(from: Date, s: Span | undefined): Date | null {
     if (!s) return null;
-    if (s.workingDays !== undefined) return this.cal.addWorkingDays(from, s.workingDays);
+    if (s.workingDays !== undefined) {
+      const key = `${s.workingDays}|${new Date(from.getTime() + 8 * 3600_000).toISOString().slice(0, 10)}`;
+      let d = this.dayCache.get(key);
+      if (!d) {
+        d = this.cal.addWorkingDays(from, s.workingDays);
+        if (this.dayCache.size > 20_000) this.dayCache.clear();
+        this.dayCache.set(key, d);
+      }
+      return new Date(d.getTime());
+    }
     if (s.workingHours !== undefined) return this.cal.addWorkingHours(from, s.workingHours);
     if (s.hours !== undefined) return new Date(from.getTime() + s.hours * 3600_000);
     return null;
