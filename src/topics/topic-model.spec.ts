@@ -48,6 +48,8 @@ describe('TopicModel', () => {
     expect(s.departments[0]).toMatchObject({ code: 'safety', name: '区安全监管局' });
     for (const x of [...s.topics, ...s.departments]) expect(x.confidence).toBeGreaterThan(0), expect(x.confidence).toBeLessThanOrEqual(1);
     expect(m.suggest('你好').topics).toEqual([]);
+    expect(m.suggest('你好').departments).toEqual([]);
+    expect(m.suggest('想找城管反映个事情').departments[0]).toMatchObject({ code: 'enforcement', name: '区城管执法监察局' });
   });
 });
 

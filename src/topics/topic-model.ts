@@ -75,6 +75,8 @@ export class TopicModel {
   /** token → [topic index → weight] from the segmented keywords */
   private readonly tokenTopics = new Map<string, Map<number, number>>();
   private readonly deptNames = new Map<string, string>();
+  /** department names and aliases (城管, 派出所…): a caller naming a department adds to its confidence */
+  private readonly deptAliases: Array<[string, string]> = [];
 
   constructor(topics?: TaxonomyTopic[], stopwords?: string[]) {
     this.topics = topics ?? (JSON.parse(readFileSync(configPath('topics.json'), 'utf8')) as TaxonomyTopic[]);
@@ -104,8 +106,11 @@ export class TopicModel {
       this.tokenTopics.set(tok, new Map([...set].map((i) => [i, idf])));
     }
     try {
-      const d = JSON.parse(readFileSync(configPath('departments.json'), 'utf8')) as { departments: Array<{ code: string; name: string }> };
-      for (const x of d.departments) this.deptNames.set(x.code, x.name);
+      const d = JSON.parse(readFileSync(configPath('departments.json'), 'utf8')) as { departments: Array<{ code: string; name: string; aliases?: string[] }> };
+      for (const x of d.departments) {
+        this.deptNames.set(x.code, x.name);
+        for (const a of [x.name, ...(x.aliases ?? [])]) if (a.length >= 2) this.deptAliases.push([a, x.code]);
+      }
     } catch {
       /* names are optional */
     }
@@ -246,6 +251,7 @@ export class TopicModel {
       const code = this.topics.find((x) => x.key === t.key)!.departmentCode;
       dep.set(code, (dep.get(code) ?? 0) + t.confidence);
     }
+    for (const [alias, code] of this.deptAliases) if ((content ?? '').includes(alias)) dep.set(code, Math.max(dep.get(code) ?? 0, 0) + 0.3);
     const departments = [...dep.entries()]
       .sort((a, b) => b[1] - a[1])
       .map(([code, c]) => ({ code, name: this.deptNames.get(code) ?? code, confidence: round(Math.min(1, c)) }));
