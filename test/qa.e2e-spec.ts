@@ -110,6 +110,8 @@ describe.each(engines())('live Q&A on %s', (engine) => {
     expect(r.body.items[0]).toMatchObject({ id: asked.questionId, upvotes: 10, highlighted: true, answer: { leaderName: '张区长', onAir: true } });
     expect(JSON.stringify(r.body)).not.toMatch(/viewerKey|v-[0-9a-f]{16}/);
     await t.http().get('/api/livestream/sessions/999999/questions').expect(404);
+    const doc = await t.http().get('/api/docs-json').expect(200);
+    expect(Object.keys(doc.body.paths)).toEqual(expect.arrayContaining(['/api/livestream/sessions/{id}/questions', '/api/qa/sensitive-words/reload']));
     await t.http().get('/api/livestream/sessions/abc/questions').expect(400);
 
     // viewers:count reached 53 and came at most once a second
