@@ -113,7 +113,7 @@ describe.each(engines())('ticket import on %s', (engine) => {
     const saved = t.cfg.importMaxRows;
     t.cfg.importMaxRows = 3;
     try {
-      const lines = [1, 2, 3, 4, 5].map((i) => JSON.stringify({ ticketNo: `LIM-${i}`, receivedAt: '2026-05-01T10:00:00+08:00', callerPhone: '13912345678', content: '限额测试的诉求内容' }));
+      const lines = Array.from({ length: 20000 }, (_, i) => i + 1).map((i) => JSON.stringify({ ticketNo: `LIM-${i}`, receivedAt: '2026-05-01T10:00:00+08:00', callerPhone: '13912345678', content: '限额测试的诉求内容' }));
       const r = await post('application/x-ndjson', lines.join('\n')).expect(200);
       expect(r.body).toMatchObject({ received: 3, inserted: 3, truncated: true });
       expect(r.body.errors[0].message).toMatch(/row limit 3/);

@@ -161,7 +161,7 @@ export class TicketImportService {
   }
 
   /** Reads the stream to its end (or to IMPORT_MAX_ROWS rows) and answers the counts. */
-  async import(body: AsyncIterable<Buffer | string> & { resume?: () => unknown }, format: ImportFormat, actor?: Pick<AuthUser, 'id'>): Promise<ImportResult> {
+  async import(body: AsyncIterable<Buffer | string>, format: ImportFormat, actor?: Pick<AuthUser, 'id'>): Promise<ImportResult> {
     const started = Date.now();
     this.metrics.imports.inc();
     const res: ImportResult = { received: 0, inserted: 0, duplicates: 0, rejected: 0, errors: [], durationMs: 0 };
@@ -213,16 +213,15 @@ export class TicketImportService {
     let open = true;
     try {
       for await (const chunk of body) {
+        // Past the row limit the rest is drained unread (breaking out would destroy the request and lose the answer).
+        if (!open) continue;
         let text = typeof chunk === 'string' ? chunk : decoder.write(chunk);
         if (first && text) {
           if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
           first = false;
         }
         parser.push(text, out);
-        if (!(await take())) {
-          open = false;
-          break;
-        }
+        if (!(await take())) open = false;
       }
       if (open) {
         parser.push(decoder.end(), out);
@@ -243,7 +242,6 @@ export class TicketImportService {
       this.metrics.importRows.inc({ result: 'duplicate' }, res.duplicates);
       this.metrics.importRows.inc({ result: 'rejected' }, res.rejected);
     }
-    if (!open) body.resume?.();
     res.durationMs = Date.now() - started;
     this.log.log(`ticket import (${format}) by user ${actor?.id ?? '-'}: received ${res.received}, inserted ${res.inserted}, duplicates ${res.duplicates}, rejected ${res.rejected} in ${res.durationMs} ms`);
     return res;
