@@ -61,7 +61,14 @@ function row(i: number): Gen {
 }
 
 let peak = 0;
-const sample = () => (peak = Math.max(peak, process.memoryUsage().rss));
+let atPeak = '';
+const sample = () => {
+  const m = process.memoryUsage();
+  if (m.rss > peak) {
+    peak = m.rss;
+    atPeak = `heapTotal ${Math.round(m.heapTotal / 1048576)} MB, heapUsed ${Math.round(m.heapUsed / 1048576)} MB, external ${Math.round(m.external / 1048576)} MB, arrayBuffers ${Math.round(m.arrayBuffers / 1048576)} MB`;
+  }
+};
 
 /** The NDJSON file is written first, so the client side of the request costs the server process almost nothing. */
 async function writeFile(path: string): Promise<void> {
@@ -128,6 +135,7 @@ async function main() {
     rmSync(file, { force: true });
     const apiMs = Date.now() - t0;
     const apiPeak = peak;
+    const apiAtPeak = atPeak;
     if (res.inserted !== N) throw new Error(`endpoint inserted ${String(res.inserted)} of ${N}: ${JSON.stringify(res).slice(0, 500)}`);
 
     const c = await createConnection({ uri: `${SERVER}${name}`, timezone: 'Z' });
@@ -154,7 +162,7 @@ async function main() {
       `endpoint POST /api/tickets/import (NDJSON, streamed): ${apiMs} ms, ${apiRate} rows/s`,
       `raw mysql2 multi-row INSERT (1000 rows/statement): ${rawMs} ms, ${rawRate} rows/s`,
       `ratio endpoint/raw: ${(apiRate / rawRate).toFixed(2)}`,
-      `peak RSS during the import (server and client in one process): ${mb(apiPeak)} MB (before: ${mb(rssBefore)} MB)`,
+      `peak RSS during the import (server and client in one process): ${mb(apiPeak)} MB (before: ${mb(rssBefore)} MB; at the peak: ${apiAtPeak})`,
     ];
     process.stdout.write(lines.join('\n') + '\n');
   } finally {
