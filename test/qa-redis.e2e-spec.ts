@@ -1,23 +1,10 @@
-import { createClient } from 'redis';
 import type { Socket as ClientSocket } from 'socket.io-client';
 import type { LivestreamSession } from '../src/livestream/livestream-session.entity';
 import { ack, connect, makeLeader, makeSession, next, viewerKey } from './qa-live';
 import { bootApp, engines, TestApp } from './utils/app';
+import { redisReachable, TEST_REDIS_URL } from './utils/redis';
 
-const REDIS_URL = process.env.TEST_REDIS_URL || 'redis://127.0.0.1:6379';
-
-async function redisReachable(): Promise<string | null> {
-  const c = createClient({ url: REDIS_URL, socket: { connectTimeout: 1500, reconnectStrategy: false } });
-  c.on('error', () => undefined);
-  try {
-    await c.connect();
-    await c.ping();
-    await c.close();
-    return null;
-  } catch (e) {
-    return (e as Error).message || 'no answer';
-  }
-}
+const REDIS_URL = TEST_REDIS_URL;
 
 describe.each(engines())('live Q&A on two instances with Redis (%s)', (engine) => {
   let a: TestApp;
