@@ -2,11 +2,13 @@
  * Ticket import benchmark (`npm run bench:import`): boots the built server on a fresh MariaDB database
  * (BENCH_MYSQL_URL, default mysql://hub:hub@127.0.0.1:3306/), streams BENCH_ROWS (default 200,000) generated
  * NDJSON tickets through POST /api/tickets/import, then inserts the same rows with raw mysql2 multi-row INSERTs
- * (1000 rows a statement) into a fresh copy of the table. Prints rows/s of both, their ratio and the peak RSS.
+ * (1000 rows a statement) into a fresh copy of the table. Prints rows/s of both, their ratio and the server
+ * process's peak RSS (the server runs as its own process, dist/src/main.js, so the figure is the server's alone).
  */
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream, rmSync } from 'node:fs';
+import { ChildProcess, spawn } from 'node:child_process';
+import { createReadStream, createWriteStream, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -60,15 +62,12 @@ function row(i: number): Gen {
   };
 }
 
-let peak = 0;
-let atPeak = '';
-const sample = () => {
-  const m = process.memoryUsage();
-  if (m.rss > peak) {
-    peak = m.rss;
-    atPeak = `heapTotal ${Math.round(m.heapTotal / 1048576)} MB, heapUsed ${Math.round(m.heapUsed / 1048576)} MB, external ${Math.round(m.external / 1048576)} MB, arrayBuffers ${Math.round(m.arrayBuffers / 1048576)} MB`;
-  }
-};
+/** Peak resident memory of the server process, read from /proc (VmHWM = high-water mark of VmRSS). */
+function procMemory(pid: number): { rss: number; hwm: number } {
+  const txt = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (k: string) => Number(new RegExp(`${k}:\\s+(\\d+)`).exec(txt)?.[1] ?? 0) * 1024;
+  return { rss: kb('VmRSS'), hwm: kb('VmHWM') };
+}
 
 /** The NDJSON file is written first, so the client side of the request costs the server process almost nothing. */
 async function writeFile(path: string): Promise<void> {
@@ -97,12 +96,35 @@ function streamImport(url: string, token: string, file: string): Promise<Record<
   });
 }
 
+/** Starts the built server (dist/src/main.js) as its own process, so its memory is measured alone. */
+async function startServer(env: NodeJS.ProcessEnv): Promise<{ proc: ChildProcess; url: string }> {
+  const proc = spawn(process.execPath, [join(__dirname, '..', 'src', 'main.js')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  proc.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  for (let i = 0; i < 240; i++) {
+    const m = /"port":(\d+)/.exec(out);
+    if (m) return { proc, url: `http://127.0.0.1:${m[1]}` };
+    if (proc.exitCode !== null) break;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  proc.kill('SIGKILL');
+  throw new Error(`server did not start: ${out.slice(-2000)}`);
+}
+
+async function login(url: string): Promise<string> {
+  const r = await fetch(`${url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: 'bench-admin-pass' }) });
+  if (r.status !== 200) throw new Error(`login: HTTP ${r.status}`);
+  return ((await r.json()) as { accessToken: string }).accessToken;
+}
+
 async function main() {
-  const timer = setInterval(sample, 50);
   const name = `hub_bench_import_${randomBytes(3).toString('hex')}`;
   const admin = await createConnection({ uri: SERVER });
   await admin.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
-  Object.assign(process.env, {
+  const { proc, url } = await startServer({
+    ...process.env,
+    PORT: '0',
     DATABASE_URL: `${SERVER}${name}`,
     NODE_ENV: 'development',
     DEMO_DATA: 'false',
@@ -114,28 +136,25 @@ async function main() {
     JWT_SECRET: 'bench-secret-bench-secret-bench-secret',
     IMPORT_MAX_ROWS: String(Math.max(N, 1_000_000)),
   });
-  /* eslint-disable @typescript-eslint/no-require-imports */
-  const { NestFactory } = require('@nestjs/core') as typeof import('@nestjs/core');
-  const { AppModule } = require('../src/app.module') as typeof import('../src/app.module');
-  const { configureApp } = require('../src/app.setup') as typeof import('../src/app.setup');
-  const { AuthService } = require('../src/auth/auth.service') as typeof import('../src/auth/auth.service');
-  /* eslint-enable @typescript-eslint/no-require-imports */
-  const app = await NestFactory.create<import('@nestjs/platform-express').NestExpressApplication>(AppModule, { logger: ['warn', 'error'] });
-  configureApp(app);
-  await app.listen(0, '127.0.0.1');
-  const url = `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`;
+  let peak = 0;
+  const timer = setInterval(() => {
+    try {
+      peak = Math.max(peak, procMemory(proc.pid!).rss);
+    } catch {
+      /* process gone */
+    }
+  }, 50);
   try {
-    const { accessToken } = await app.get(AuthService).login('admin', 'bench-admin-pass', '127.0.0.1');
+    const accessToken = await login(url);
     const file = join(tmpdir(), `${name}.ndjson`);
     await writeFile(file);
-    const rssBefore = process.memoryUsage().rss;
+    const rssBefore = procMemory(proc.pid!).rss;
     peak = rssBefore;
     let t0 = Date.now();
     const res = await streamImport(url, accessToken, file);
     rmSync(file, { force: true });
     const apiMs = Date.now() - t0;
-    const apiPeak = peak;
-    const apiAtPeak = atPeak;
+    const apiPeak = Math.max(peak, procMemory(proc.pid!).hwm);
     if (res.inserted !== N) throw new Error(`endpoint inserted ${String(res.inserted)} of ${N}: ${JSON.stringify(res).slice(0, 500)}`);
 
     const c = await createConnection({ uri: `${SERVER}${name}`, timezone: 'Z' });
@@ -162,12 +181,13 @@ async function main() {
       `endpoint POST /api/tickets/import (NDJSON, streamed): ${apiMs} ms, ${apiRate} rows/s`,
       `raw mysql2 multi-row INSERT (1000 rows/statement): ${rawMs} ms, ${rawRate} rows/s`,
       `ratio endpoint/raw: ${(apiRate / rawRate).toFixed(2)}`,
-      `peak RSS during the import (server and client in one process): ${mb(apiPeak)} MB (before: ${mb(rssBefore)} MB; at the peak: ${apiAtPeak})`,
+      `server process RSS: ${mb(rssBefore)} MB before the import, peak ${mb(apiPeak)} MB during it`,
     ];
     process.stdout.write(lines.join('\n') + '\n');
   } finally {
     clearInterval(timer);
-    await app.close();
+    proc.kill('SIGTERM');
+    await new Promise((r) => proc.once('exit', r));
     await admin.query(`DROP DATABASE IF EXISTS \`${name}\``);
     await admin.end();
   }
