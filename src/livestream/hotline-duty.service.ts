@@ -75,18 +75,12 @@ export class HotlineDutyService implements DutyLookup {
     const good = rows.filter((r): r is { leaderId: number; startsAt: Date; endsAt: Date } => !!r);
     const saved = await this.schedule.serial(() =>
       this.ds.transaction(async (em) => {
-        if (good.length) {
-          const from = new Date(Math.min(...good.map((r) => r.startsAt.getTime())));
-          const to = new Date(Math.max(...good.map((r) => r.endsAt.getTime())));
-          const others = await this.schedule.appointments(em, from, to);
-          rows.forEach((r, i) => {
-            if (!r) return;
-            const cand = { kind: 'shift' as const, id: null, label: `roster row ${i + 1}`, leaderIds: [r.leaderId], startsAt: r.startsAt, endsAt: r.endsAt };
-            const msg = this.schedule.clash(cand, others, all);
-            if (msg) errors.push({ row: i + 1, message: `schedule clash: ${msg}` });
-            else others.push(cand);
-          });
-        }
+        await this.schedule.batchClashes(
+          em,
+          rows.map((r, i) => (r ? { kind: 'shift' as const, id: null, label: `roster row ${i + 1}`, leaderIds: [r.leaderId], startsAt: r.startsAt, endsAt: r.endsAt } : null)),
+          all,
+          errors,
+        );
         if (errors.length) {
           errors.sort((a, b) => a.row - b.row);
           throw new BadRequestException({ statusCode: 400, error: 'Bad Request', message: errors.map((e) => `row ${e.row}: ${e.message}`), errors });

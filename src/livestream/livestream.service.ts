@@ -287,18 +287,12 @@ export class LivestreamService {
     const good = rows.filter((r): r is Row => !!r);
     const saved = await this.schedule.serial(() =>
       this.ds.transaction(async (em) => {
-        if (good.length) {
-          const from = new Date(Math.min(...good.map((r) => r.startsAt.getTime())));
-          const to = new Date(Math.max(...good.map((r) => r.endsAt.getTime())));
-          const others = await this.schedule.appointments(em, from, to);
-          rows.forEach((r, i) => {
-            if (!r) return;
-            const cand = this.appt({ ...r, id: null });
-            const msg = this.schedule.clash(cand, others, allLeaders);
-            if (msg) errors.push({ row: i + 1, message: `schedule clash: ${msg}` });
-            else others.push({ ...cand, label: `${r.title} (plan row ${i + 1})` });
-          });
-        }
+        await this.schedule.batchClashes(
+          em,
+          rows.map((r, i) => (r ? { ...this.appt({ ...r, id: null }), label: `${r.title} (plan row ${i + 1})` } : null)),
+          allLeaders,
+          errors,
+        );
         if (errors.length) {
           errors.sort((a, b) => a.row - b.row);
           throw new BadRequestException({ statusCode: 400, error: 'Bad Request', message: errors.map((e) => `row ${e.row}: ${e.message}`), errors });

@@ -71,6 +71,29 @@ export class ScheduleService {
     });
   }
 
+  /**
+   * Clash check for a whole import (plan or roster): each row against what is booked and against the rows before it.
+   * Adds `{row, message}` to `errors` for each clashing row (rows are numbered from 1; null rows were already rejected).
+   */
+  async batchClashes(
+    em: EntityManager,
+    rows: Array<Appointment | null>,
+    leaders: Map<number, Leader>,
+    errors: Array<{ row: number; message: string }>,
+  ): Promise<void> {
+    const good = rows.filter((r): r is Appointment => !!r);
+    if (!good.length) return;
+    const from = new Date(Math.min(...good.map((r) => r.startsAt.getTime())));
+    const to = new Date(Math.max(...good.map((r) => r.endsAt.getTime())));
+    const others = await this.appointments(em, from, to);
+    rows.forEach((cand, i) => {
+      if (!cand) return;
+      const msg = this.clash(cand, others, leaders);
+      if (msg) errors.push({ row: i + 1, message: `schedule clash: ${msg}` });
+      else others.push(cand);
+    });
+  }
+
   /** Throws 409 naming the clash. */
   async assertFree(em: EntityManager, cand: Appointment, leaders: Map<number, Leader>): Promise<void> {
     const others = await this.appointments(em, cand.startsAt, cand.endsAt);
