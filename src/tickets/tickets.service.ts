@@ -1,5 +1,4 @@
-import { BadRequestException, ConflictException, Injectable, Logger, NotFoundException } from '@nestjs/common';
-import { ModuleRef } from '@nestjs/core';
+import { BadRequestException, ConflictException, Inject, Injectable, Logger, NotFoundException, Optional } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { randomInt } from 'node:crypto';
 import { Brackets, DataSource, Repository, SelectQueryBuilder } from 'typeorm';
@@ -91,18 +90,10 @@ export class TicketsService {
     private readonly departments: DepartmentsService,
     private readonly audit: AuditService,
     private readonly events: DomainEvents,
-    private readonly moduleRef: ModuleRef,
+    @Optional() @Inject(DISPATCH_SUGGESTER) private readonly suggester?: DispatchSuggester,
+    @Optional() @Inject(DUTY_LOOKUP) private readonly dutyLookup?: DutyLookup,
   ) {
     this.deadlines = new Deadlines(loadDeadlineRules(), calendar);
-  }
-
-  /** Optional ports, looked up across modules at call time (TopicsModule / LivestreamModule provide them). */
-  private port<T>(token: symbol): T | undefined {
-    try {
-      return this.moduleRef.get<T>(token, { strict: false });
-    } catch {
-      return undefined;
-    }
   }
 
   // ---------------------------------------------------------------- create
@@ -121,7 +112,7 @@ export class TicketsService {
 
     let suggestedDepartmentCode: string | null = null;
     let topics: string[] = [];
-    const suggester = this.port<DispatchSuggester>(DISPATCH_SUGGESTER);
+    const suggester = this.suggester;
     if (suggester) {
       try {
         const s = suggester.suggest(dto.content);
@@ -132,7 +123,7 @@ export class TicketsService {
       }
     }
     let duty: { leaderId: number } | null = null;
-    const lookup = this.port<DutyLookup>(DUTY_LOOKUP);
+    const lookup = this.dutyLookup;
     if (lookup) {
       try {
         duty = await lookup.leaderOnDutyAt(receivedAt);
