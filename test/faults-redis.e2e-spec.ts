@@ -1,0 +1,125 @@
+import type { Socket as ClientSocket } from 'socket.io-client';
+import type { LivestreamSession } from '../src/livestream/livestream-session.entity';
+import { RedisService } from '../src/common/redis.service';
+import { ack, connect, makeLeader, makeSession, next, sleep, viewerKey } from './qa-live';
+import { bootApp, engines, TestApp } from './utils/app';
+import { redisReachable, TEST_REDIS_URL } from './utils/redis';
+import { TcpProxy } from './utils/tcp-proxy';
+
+/**
+ * Redis goes away under two instances serving live Q&A (through a TCP proxy the test cuts): each instance keeps
+ * serving its own viewers (join, ask, moderate, answer), nothing crashes, no unhandled rejection, no stalled event
+ * loop; when Redis is back, cross-instance delivery resumes by itself.
+ */
+describe.each(engines())('Redis outage under two instances (%s)', (engine) => {
+  let a: TestApp;
+  let b: TestApp;
+  let proxy: TcpProxy;
+  let session: LivestreamSession;
+  let skip: string | null = null;
+  const open: ClientSocket[] = [];
+  const rejections: unknown[] = [];
+  const onRejection = (e: unknown) => rejections.push(e);
+  const on = async (t: TestApp, auth: Record<string, unknown>) => {
+    const s = await connect(t.url, auth);
+    open.push(s);
+    return s;
+  };
+  const waitFor = async (what: string, cond: () => boolean | Promise<boolean>, ms: number) => {
+    const until = Date.now() + ms;
+    while (!(await cond())) {
+      if (Date.now() > until) throw new Error(`${what}: not within ${ms} ms`);
+      await sleep(100);
+    }
+  };
+  /** One instance on its own: a fresh viewer joins and asks, its moderator approves, its leader answers; all seen on that instance. */
+  const exchangeOn = async (t: TestApp, label: string) => {
+    const viewer = await on(t, { viewerKey: viewerKey() });
+    const mod = await on(t, { token: await t.token('moderator') });
+    const leader = await on(t, { token: await t.token('leader', 'leader1') });
+    const started = Date.now();
+    expect(await ack(viewer, 'session:join', { sessionId: session.id }, 3000)).toMatchObject({ ok: true });
+    expect(await ack(mod, 'session:join', { sessionId: session.id }, 3000)).toMatchObject({ ok: true });
+    const pending = next(mod, 'question:pending', (p) => p.question.text.includes(label), 3000);
+    const q = await ack(viewer, 'question:ask', { sessionId: session.id, text: `${label}：停车位什么时候划线？` }, 3000);
+    expect(q).toMatchObject({ ok: true, status: 'pending' });
+    await pending;
+    const approved = next(viewer, 'question:approved', (p) => p.question.id === q.questionId, 3000);
+    expect((await ack(mod, 'question:moderate', { questionId: q.questionId, decision: 'approve' }, 3000)).ok).toBe(true);
+    await approved;
+    const answered = next(viewer, 'question:answered', (p) => p.questionId === q.questionId, 3000);
+    expect((await ack(leader, 'question:answer', { questionId: q.questionId, text: `${label}：下周划线。` }, 3000)).ok).toBe(true);
+    await answered;
+    return { ms: Date.now() - started, questionId: q.questionId as number, viewer };
+  };
+
+  beforeAll(async () => {
+    skip = await redisReachable();
+    if (skip) {
+      if (process.env.CI === 'true') throw new Error(`Redis is required in CI but ${TEST_REDIS_URL} does not answer: ${skip}`);
+      process.stdout.write(`\n[faults-redis] skipped: Redis not reachable at ${TEST_REDIS_URL} (${skip}).\n`);
+      return;
+    }
+    process.on('unhandledRejection', onRejection);
+    const u = new URL(TEST_REDIS_URL);
+    proxy = new TcpProxy(u.hostname, Number(u.port || 6379));
+    u.port = String(await proxy.start());
+    u.hostname = '127.0.0.1';
+    const env = { REDIS_URL: u.toString() };
+    a = await bootApp(engine, { env });
+    b = await bootApp(engine, { databaseUrl: a.cfg.databaseUrl, env });
+    const leader = await makeLeader(a, '钱副区长', await a.userId('leader', 'leader1'));
+    session = await makeSession(a, [leader.id]);
+  });
+  afterAll(async () => {
+    for (const s of open.splice(0)) s.close();
+    await b?.close();
+    await a?.close();
+    await proxy?.cut();
+    process.off('unhandledRejection', onRejection);
+  });
+
+  it('keeps each instance serving its own viewers while Redis is down, and delivers across instances again after', async () => {
+    if (skip) return;
+    // Cross-instance delivery works before the cut.
+    const onA = await on(a, { viewerKey: viewerKey() });
+    await ack(onA, 'session:join', { sessionId: session.id });
+    const before = await exchangeOn(b, '切断前');
+    void before;
+
+    await proxy.cut();
+    await waitFor('both instances see Redis down', () => !a.get(RedisService).ready && !b.get(RedisService).ready, 5000);
+    // Several seconds of outage: every exchange stays on its instance and completes promptly.
+    const cutAt = Date.now();
+    for (let round = 0; Date.now() - cutAt < 4000; round++) {
+      const ra = await exchangeOn(a, `A停${round}`);
+      const rb = await exchangeOn(b, `B停${round}`);
+      expect(ra.ms).toBeLessThan(3000);
+      expect(rb.ms).toBeLessThan(3000);
+      // The event loop is not stalled (no busy retry loop): a plain HTTP request answers at once.
+      for (const t of [a, b]) {
+        const s = Date.now();
+        await t.http().get('/health').expect(200);
+        expect(Date.now() - s).toBeLessThan(500);
+      }
+    }
+    // The viewer on A connected before the cut is still connected.
+    expect(onA.connected).toBe(true);
+
+    await proxy.restore();
+    await waitFor('both instances reconnect to Redis', () => a.get(RedisService).ready && b.get(RedisService).ready, 15_000);
+    // Cross-instance delivery resumes by itself: an answer given on B reaches the viewer on A.
+    let delivered = false;
+    for (let i = 0; i < 20 && !delivered; i++) {
+      const got = next(onA, 'question:answered', (p) => p.answer.text.includes(`恢复${i}`), 1500).then(
+        () => true,
+        () => false,
+      );
+      await exchangeOn(b, `恢复${i}`);
+      delivered = await got;
+    }
+    expect(delivered).toBe(true);
+    expect(onA.connected).toBe(true);
+    expect(rejections.map((e) => String((e as Error)?.message ?? e))).toEqual([]);
+  });
+});
