@@ -96,9 +96,20 @@ function streamImport(url: string, token: string, file: string): Promise<Record<
   });
 }
 
+/**
+ * The node flags the server is started with: those of package.json's `start` script (so the bench measures the
+ * server as `npm start` runs it), or BENCH_NODE_FLAGS when set (BENCH_NODE_FLAGS= measures without any).
+ */
+function serverFlags(): string[] {
+  if (process.env.BENCH_NODE_FLAGS !== undefined) return process.env.BENCH_NODE_FLAGS.split(/\s+/).filter(Boolean);
+  const pkg = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+  const m = /\bnode\s+(.*?)\s*dist\/src\/main\.js/.exec(pkg.scripts.start ?? '');
+  return (m?.[1] ?? '').split(/\s+/).filter((f) => f.startsWith('--'));
+}
+
 /** Starts the built server (dist/src/main.js) as its own process, so its memory is measured alone. */
-async function startServer(env: NodeJS.ProcessEnv): Promise<{ proc: ChildProcess; url: string }> {
-  const proc = spawn(process.execPath, [join(__dirname, '..', 'src', 'main.js')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+async function startServer(env: NodeJS.ProcessEnv, flags: string[]): Promise<{ proc: ChildProcess; url: string }> {
+  const proc = spawn(process.execPath, [...flags, join(__dirname, '..', 'src', 'main.js')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   proc.stderr!.on('data', (d: Buffer) => (out += d.toString()));
@@ -122,6 +133,7 @@ async function main() {
   const name = `hub_bench_import_${randomBytes(3).toString('hex')}`;
   const admin = await createConnection({ uri: SERVER });
   await admin.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
+  const flags = serverFlags();
   const { proc, url } = await startServer({
     ...process.env,
     PORT: '0',
@@ -135,7 +147,7 @@ async function main() {
     ADMIN_PASSWORD: 'bench-admin-pass',
     JWT_SECRET: 'bench-secret-bench-secret-bench-secret',
     IMPORT_MAX_ROWS: String(Math.max(N, 1_000_000)),
-  });
+  }, flags);
   let peak = 0;
   const timer = setInterval(() => {
     try {
@@ -178,6 +190,7 @@ async function main() {
     const mb = (b: number) => Math.round(b / 1048576);
     const lines = [
       `rows: ${N}`,
+      `server node flags: ${flags.join(' ') || '(none)'}`,
       `endpoint POST /api/tickets/import (NDJSON, streamed): ${apiMs} ms, ${apiRate} rows/s`,
       `raw mysql2 multi-row INSERT (1000 rows/statement): ${rawMs} ms, ${rawRate} rows/s`,
       `ratio endpoint/raw: ${(apiRate / rawRate).toFixed(2)}`,

@@ -56,12 +56,22 @@ export function parseTime(v: unknown, field: string): Date | null {
   return new Date(t);
 }
 
+/** Length in code points (what Array.from(s).length answers) without allocating an array per field. */
+function codePoints(s: string): number {
+  let n = s.length;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0xdc00 && c <= 0xdfff && i > 0 && (s.charCodeAt(i - 1) & 0xfc00) === 0xd800) n--;
+  }
+  return n;
+}
+
 function str(v: unknown, field: string, max: number): string | null {
   if (v === undefined || v === null) return null;
   if (typeof v !== 'string' && typeof v !== 'number') throw new RowError(`${field} must be text`);
   const s = String(v).trim();
   if (!s) return null;
-  if (Array.from(s).length > max) throw new RowError(`${field} longer than ${max} characters`);
+  if (s.length > max && codePoints(s) > max) throw new RowError(`${field} longer than ${max} characters`);
   return s;
 }
 
@@ -107,7 +117,7 @@ export class TicketImportService {
     if (!receivedAt) throw new RowError('receivedAt is required');
     const content = str(v.content, 'content', CONTENT_MAX);
     if (!content) throw new RowError('content is required');
-    if (Array.from(content).length < CONTENT_MIN) throw new RowError(`content shorter than ${CONTENT_MIN} characters`);
+    if (codePoints(content) < CONTENT_MIN) throw new RowError(`content shorter than ${CONTENT_MIN} characters`);
     if (v.callerPhone === undefined || v.callerPhone === null || v.callerPhone === '') throw new RowError('callerPhone is required');
     const callerPhone = normalizePhone(v.callerPhone);
     if (!callerPhone) throw new RowError('callerPhone must be an 11-digit mobile number or a landline number');

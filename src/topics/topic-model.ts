@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { configPath } from '../common/paths';
 import type { DispatchSuggestion } from '../common/ports';
 
@@ -17,14 +18,17 @@ interface JiebaLike {
 
 let jiebaSingleton: JiebaLike | undefined;
 
-/** @node-rs/jieba with its default dictionary plus config/user-dict.txt, loaded once per process. */
+/**
+ * @node-rs/jieba with its default dictionary plus config/user-dict.txt, loaded once per process, on first use
+ * (it costs ~50 MB of native memory, so an app that never segments text never pays for it).
+ * The dictionary file is read here rather than through `@node-rs/jieba/dict`, which would keep its 11 MB of
+ * Buffers (dict + idf) in the module cache after jieba has built its own copy.
+ */
 export function jieba(): JiebaLike {
   if (!jiebaSingleton) {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { Jieba } = require('@node-rs/jieba') as { Jieba: { withDict(d: Buffer): JiebaLike } };
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { dict } = require('@node-rs/jieba/dict') as { dict: Buffer };
-    const j = Jieba.withDict(dict);
+    const j = Jieba.withDict(readFileSync(join(dirname(require.resolve('@node-rs/jieba/dict')), 'dict.txt')));
     j.loadDict(readFileSync(configPath('user-dict.txt')));
     jiebaSingleton = j;
   }
@@ -72,8 +76,8 @@ export class TopicModel {
   readonly topics: TaxonomyTopic[];
   private readonly root: TrieNode = { next: new Map() };
   private readonly stop: Set<string>;
-  /** token → [topic index → weight] from the segmented keywords */
-  private readonly tokenTopics = new Map<string, Map<number, number>>();
+  /** token → [topic index → weight] from the segmented keywords; built on first use (it needs jieba). */
+  private tokenTopicsCache?: Map<string, Map<number, number>>;
   private readonly deptNames = new Map<string, string>();
   /** department names and aliases (城管, 派出所…): a caller naming a department adds to its confidence */
   private readonly deptAliases: Array<[string, string]> = [];
@@ -94,17 +98,6 @@ export class TopicModel {
     this.topics.forEach((t, i) => {
       for (const kw of t.keywords) this.addKeyword(kw, i);
     });
-    // Token profiles for the fallback: IDF over topics, so tokens shared by many topics count little.
-    const df = new Map<string, Set<number>>();
-    this.topics.forEach((t, i) => {
-      for (const kw of t.keywords) for (const tok of this.tokens(kw)) (df.get(tok) ?? df.set(tok, new Set()).get(tok)!).add(i);
-    });
-    for (const [tok, set] of df) {
-      // only tokens specific to one or two topics take part (generic verbs like 占用/申请 do not)
-      if (set.size > 2) continue;
-      const idf = Math.log((this.topics.length + 1) / set.size);
-      this.tokenTopics.set(tok, new Map([...set].map((i) => [i, idf])));
-    }
     try {
       const d = JSON.parse(readFileSync(configPath('departments.json'), 'utf8')) as { departments: Array<{ code: string; name: string; aliases?: string[] }> };
       for (const x of d.departments) {
@@ -114,6 +107,23 @@ export class TopicModel {
     } catch {
       /* names are optional */
     }
+  }
+
+  /** Token profiles for the fallback: IDF over topics, so tokens shared by many topics count little. */
+  private get tokenTopics(): Map<string, Map<number, number>> {
+    if (this.tokenTopicsCache) return this.tokenTopicsCache;
+    const out = new Map<string, Map<number, number>>();
+    const df = new Map<string, Set<number>>();
+    this.topics.forEach((t, i) => {
+      for (const kw of t.keywords) for (const tok of this.tokens(kw)) (df.get(tok) ?? df.set(tok, new Set()).get(tok)!).add(i);
+    });
+    for (const [tok, set] of df) {
+      // only tokens specific to one or two topics take part (generic verbs like 占用/申请 do not)
+      if (set.size > 2) continue;
+      const idf = Math.log((this.topics.length + 1) / set.size);
+      out.set(tok, new Map([...set].map((i) => [i, idf])));
+    }
+    return (this.tokenTopicsCache = out);
   }
 
   private addKeyword(kw: string, topic: number): void {
