@@ -1,7 +1,7 @@
 /**
  * Ticket import benchmark (`npm run bench:import`): boots the built server on a fresh MariaDB database
  * (BENCH_MYSQL_URL, default mysql://hub:hub@127.0.0.1:3306/), streams BENCH_ROWS (default 200,000) generated
- * NDJSON tickets through POST /api/tickets/import, then inserts the same rows with raw mysql2 multi-row INSERTs
+ * NDJSON tickets (5 % of them repeat calls of the row 3 before) through POST /api/tickets/import, then inserts the same rows with raw mysql2 multi-row INSERTs
  * (1000 rows a statement) into a fresh copy of the table. Prints rows/s of both, their ratio and the server
  * process's peak RSS (the server runs as its own process, dist/src/main.js, so the figure is the server's alone).
  */
@@ -42,7 +42,13 @@ interface Gen {
   satisfaction: string | null;
 }
 
+/** Every REPEAT_EVERY-th row is the caller of the row 3 before it calling again about the same matter (a repeat call). */
+const REPEAT_EVERY = 20;
+const phoneOf = (i: number) => `13${String(100_000_000 + ((i * 7919) % 899_999_999)).slice(0, 9)}`;
+const textOf = (i: number) => `${TEXTS[i % TEXTS.length]}（${i}）`;
+
 function row(i: number): Gen {
+  const again = i >= 3 && i % REPEAT_EVERY === 7;
   const receivedAt = new Date(Date.UTC(2026, 0, 1) + (i % 180) * 86_400_000 + (i % 1440) * 60_000);
   const status = STATUSES[i % STATUSES.length];
   const replied = status === 'replied' || status === 'closed';
@@ -51,10 +57,10 @@ function row(i: number): Gen {
     receivedAt,
     channel: 'phone',
     callerName: '王女士',
-    callerPhone: `13${String(100_000_000 + ((i * 7919) % 899_999_999)).slice(0, 9)}`,
+    callerPhone: phoneOf(again ? i - 3 : i),
     street: STREETS[i % STREETS.length],
     community: '福州馆',
-    content: `${TEXTS[i % TEXTS.length]}（${i}）`,
+    content: again ? `${textOf(i - 3)}（再次来电）` : textOf(i),
     departmentCode: DEPTS[i % DEPTS.length],
     status,
     repliedAt: replied ? new Date(receivedAt.getTime() + 20 * 3600_000) : null,
@@ -170,6 +176,7 @@ async function main() {
     if (res.inserted !== N) throw new Error(`endpoint inserted ${String(res.inserted)} of ${N}: ${JSON.stringify(res).slice(0, 500)}`);
 
     const c = await createConnection({ uri: `${SERVER}${name}`, timezone: 'Z' });
+    const [[{ linked }]] = (await c.query('SELECT COUNT(*) AS linked FROM tickets WHERE repeatOf IS NOT NULL')) as unknown as [[{ linked: number }]];
     await c.query('CREATE TABLE tickets_raw LIKE tickets');
     const cols = ['ticketNo', 'receivedAt', 'quarter', 'channel', 'callerName', 'callerPhone', 'street', 'community', 'content', 'departmentCode', 'status', 'repliedAt', 'satisfaction', 'topics', 'createdAt', 'updatedAt'];
     t0 = Date.now();
@@ -194,6 +201,7 @@ async function main() {
       `endpoint POST /api/tickets/import (NDJSON, streamed): ${apiMs} ms, ${apiRate} rows/s`,
       `raw mysql2 multi-row INSERT (1000 rows/statement): ${rawMs} ms, ${rawRate} rows/s`,
       `ratio endpoint/raw: ${(apiRate / rawRate).toFixed(2)}`,
+      `repeat calls linked by the import: ${Number(linked)}`,
       `server process RSS: ${mb(rssBefore)} MB before the import, peak ${mb(apiPeak)} MB during it`,
     ];
     process.stdout.write(lines.join('\n') + '\n');

@@ -109,6 +109,38 @@ describe.each(engines())('ticket import on %s', (engine) => {
     await t.http().get('/api/tickets/stats?quarter=2024Q5').set({ Authorization: `Bearer ${leader}` }).expect(400);
   });
 
+  it('links repeat calls of imported rows by the create rule, in the batch and against stored tickets, once', async () => {
+    const row = (ticketNo: string, callerPhone: string, receivedAt: string, content: string) => JSON.stringify({ ticketNo, callerPhone, receivedAt, content, channel: 'phone', status: 'received' });
+    const lamp = '小区门口的路灯坏了很久，晚上很黑看不清路';
+    const smoke = '楼下饭馆油烟扰民严重，晚上十点还在营业';
+    // the repeat comes first in the file: within a batch rows are taken in receivedAt order
+    const first = [
+      row('RP-2', '13600000001', '2023-07-10T09:00:00+08:00', '小区门口路灯坏了很久，晚上很黑，看不清路！'),
+      row('RP-1', '13600000001', '2023-07-03T09:00:00+08:00', lamp),
+      row('RP-3', '13600000001', '2023-07-12T09:00:00+08:00', '孩子入学派位的问题想咨询一下怎么办'), // same phone, other matter
+      row('RP-4', '13600000002', '2023-07-01T09:00:00+08:00', smoke),
+      row('RP-5', '13600000002', '2023-08-01T09:00:00+08:00', smoke), // same text 31 days later
+    ].join('\n');
+    const second = row('RP-6', '13600000001', '2023-07-20T09:00:00+08:00', `${lamp}，还是没人修`); // a later file: links to the stored chain
+    expect((await post('application/x-ndjson', first).expect(200)).body).toMatchObject({ inserted: 5, rejected: 0 });
+    expect((await post('application/x-ndjson', second).expect(200)).body).toMatchObject({ inserted: 1, rejected: 0 });
+    // re-importing both changes nothing
+    expect((await post('application/x-ndjson', first).expect(200)).body).toMatchObject({ inserted: 0, duplicates: 5 });
+    expect((await post('application/x-ndjson', `${second}\n${first}`).expect(200)).body).toMatchObject({ inserted: 0, duplicates: 6 });
+
+    const list = await t.http().get('/api/tickets?quarter=2023Q3&pageSize=500').set(auth()).expect(200);
+    const by = Object.fromEntries(list.body.items.map((x: { ticketNo: string; id: number; repeatOf: number | null; repeatCount: number }) => [x.ticketNo, x]));
+    expect(Object.keys(by).sort()).toEqual(['RP-1', 'RP-2', 'RP-3', 'RP-4', 'RP-5', 'RP-6']);
+    expect(by['RP-1']).toMatchObject({ repeatOf: null, repeatCount: 2 });
+    expect(by['RP-2']).toMatchObject({ repeatOf: by['RP-1'].id, repeatCount: 0 });
+    expect(by['RP-6']).toMatchObject({ repeatOf: by['RP-1'].id, repeatCount: 0 });
+    for (const no of ['RP-3', 'RP-4', 'RP-5']) expect(by[no]).toMatchObject({ repeatOf: null, repeatCount: 0 });
+    const repeats = await t.http().get('/api/tickets?quarter=2023Q3&repeat=true').set(auth()).expect(200);
+    expect(repeats.body.items.map((x: { ticketNo: string }) => x.ticketNo).sort()).toEqual(['RP-2', 'RP-6']);
+    const s = await t.http().get('/api/tickets/stats?quarter=2023Q3').set(auth()).expect(200);
+    expect(s.body.totals).toMatchObject({ count: 6, repeat: 2 });
+  });
+
   it('stops at IMPORT_MAX_ROWS and says so, keeping received = inserted + duplicates + rejected', async () => {
     const saved = t.cfg.importMaxRows;
     t.cfg.importMaxRows = 3;

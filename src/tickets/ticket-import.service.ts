@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, UnsupportedMediaTypeException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { StringDecoder } from 'node:string_decoder';
-import { DataSource } from 'typeorm';
+import { DataSource, QueryRunner } from 'typeorm';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
 import type { AuthUser } from '../auth/decorators';
 import { quarterOf } from '../calendar/quarter';
@@ -11,7 +11,7 @@ import { DepartmentsService } from '../departments/departments.service';
 import { MetricsService } from '../metrics/metrics.service';
 import { CsvParser, NdjsonParser, ParsedRecord, RecordParser } from './import-parsers';
 import { CHANNELS, Channel, SATISFACTIONS, Satisfaction, Ticket, TICKET_STATUSES, TicketStatus } from './ticket.entity';
-import { CONTENT_MAX, CONTENT_MIN, normalizePhone } from './ticket-rules';
+import { CONTENT_MAX, CONTENT_MIN, normalizePhone, REPEAT_WINDOW_DAYS, RepeatCandidate, repeatRoot } from './ticket-rules';
 import { TicketsService } from './tickets.service';
 
 export type ImportFormat = 'csv' | 'ndjson';
@@ -283,7 +283,7 @@ export class TicketImportService {
     return { sql: head + new Array(rows.length).fill(tuple).join(', '), params };
   }
 
-  /** One batch: drop numbers repeated inside the batch, insert the rest in one transaction. */
+  /** One batch: drop numbers repeated inside the batch, insert the rest and link its repeat calls in one transaction. */
   private async flush(batch: Array<{ line: number; row: Row }>, res: ImportResult): Promise<void> {
     const fresh = new Map<string, Row>();
     for (const { row } of batch) {
@@ -291,23 +291,193 @@ export class TicketImportService {
       else fresh.set(row.ticketNo, row);
     }
     const rows = [...fresh.values()];
-    const { sql, params } = this.insertSql(rows);
     // One multi-row INSERT … IGNORE per batch, in its own transaction: numbers already stored (an earlier batch,
     // an earlier import, a concurrent one) are skipped by the unique index and counted as duplicates.
-    const qr = this.ds.createQueryRunner();
-    let affected = 0;
-    try {
-      await qr.startTransaction();
-      const r = await qr.query(sql, params, true);
-      affected = Number(r.affected ?? 0);
-      await qr.commitTransaction();
-    } catch (e) {
-      if (qr.isTransactionActive) await qr.rollbackTransaction().catch(() => undefined);
-      throw e;
-    } finally {
-      await qr.release();
+    for (let attempt = 1; ; attempt++) {
+      const qr = this.ds.createQueryRunner();
+      try {
+        await qr.startTransaction();
+        const affected = await this.writeBatch(qr, rows);
+        await qr.commitTransaction();
+        res.inserted += affected;
+        res.duplicates += rows.length - affected;
+        return;
+      } catch (e) {
+        if (qr.isTransactionActive) await qr.rollbackTransaction().catch(() => undefined);
+        if (!(e instanceof ConcurrentBatch) || attempt >= 3) throw e;
+      } finally {
+        await qr.release();
+      }
     }
-    res.inserted += affected;
-    res.duplicates += rows.length - affected;
   }
+
+  private col(prop: string): ColumnMetadata {
+    return this.ds.getMetadata(Ticket).findColumnWithPropertyName(prop)!;
+  }
+
+  private async writeBatch(qr: QueryRunner, rows: Row[]): Promise<number> {
+    for (const r of rows) {
+      r.repeatOf = null;
+      r.repeatCount = 0;
+    }
+    const stored = await this.repeatCandidates(qr, rows);
+    // A number already stored is a duplicate: it is not inserted, so it neither links nor is linked to.
+    const existing = new Set<string>();
+    for (const list of stored.values()) for (const c of list) existing.add(c.ticketNo);
+    let plan = planRepeats(rows, stored, existing);
+    let expected = -1;
+    if (plan.links) {
+      // Rows that link change other rows, so the duplicates must be known exactly (also those outside the window).
+      for (const no of await this.storedNumbers(qr, rows)) existing.add(no);
+      plan = planRepeats(rows, stored, existing);
+      expected = rows.length - rows.filter((r) => existing.has(r.ticketNo)).length;
+    }
+    const { sql, params } = this.insertSql(rows);
+    const r = await qr.query(sql, params, true);
+    const affected = Number(r.affected ?? 0);
+    if (!plan.links) return affected;
+    // Another import inserted some of these numbers meanwhile: the plan is stale, do the batch again.
+    if (affected !== expected) throw new ConcurrentBatch();
+    await this.applyRepeats(qr, plan);
+    return affected;
+  }
+
+  /**
+   * Stored tickets of the batch's phones received from 30 days before its earliest row to its latest row, oldest first:
+   * one query on the (callerPhone, receivedAt) index, at most REPEAT_BATCH_CANDIDATES rows.
+   */
+  private async repeatCandidates(qr: QueryRunner, rows: Row[]): Promise<Map<string, StoredCandidate[]>> {
+    const out = new Map<string, StoredCandidate[]>();
+    if (!rows.length) return out;
+    const phones = [...new Set(rows.map((r) => r.callerPhone))];
+    let min = Infinity;
+    let max = -Infinity;
+    for (const r of rows) {
+      const t = r.receivedAt.getTime();
+      if (t < min) min = t;
+      if (t > max) max = t;
+    }
+    const d = this.ds.driver;
+    const at = this.col('receivedAt');
+    const c = (p: string) => `t.${d.escape(this.col(p).databaseName)}`;
+    const sql =
+      `SELECT ${['id', 'ticketNo', 'callerPhone', 'content', 'receivedAt', 'repeatOf'].map((p) => `${c(p)} AS ${d.escape(p)}`).join(', ')} ` +
+      `FROM ${d.escape(this.ds.getMetadata(Ticket).tableName)} t WHERE ${c('callerPhone')} IN (${phones.map(() => '?').join(', ')}) ` +
+      `AND ${c('receivedAt')} >= ? AND ${c('receivedAt')} <= ? ORDER BY ${c('receivedAt')}, ${c('id')} LIMIT ${REPEAT_BATCH_CANDIDATES}`;
+    const params = [...phones, d.preparePersistentValue(new Date(min - REPEAT_WINDOW_DAYS * 86_400_000), at), d.preparePersistentValue(new Date(max), at)];
+    const found = (await qr.query(sql, params)) as Array<Record<string, unknown>>;
+    if (found.length >= REPEAT_BATCH_CANDIDATES) this.log.warn(`repeat-call candidates of one import batch capped at ${REPEAT_BATCH_CANDIDATES}`);
+    for (const f of found) {
+      const phone = String(f.callerPhone);
+      const list = out.get(phone) ?? out.set(phone, []).get(phone)!;
+      list.push({
+        key: Number(f.id),
+        root: f.repeatOf == null ? null : Number(f.repeatOf),
+        content: String(f.content),
+        receivedAt: d.prepareHydratedValue(f.receivedAt, at) as Date,
+        ticketNo: String(f.ticketNo),
+      });
+    }
+    return out;
+  }
+
+  private async storedNumbers(qr: QueryRunner, rows: Row[]): Promise<string[]> {
+    const d = this.ds.driver;
+    const no = d.escape(this.col('ticketNo').databaseName);
+    const found = (await qr.query(
+      `SELECT ${no} AS ${d.escape('ticketNo')} FROM ${d.escape(this.ds.getMetadata(Ticket).tableName)} WHERE ${no} IN (${rows.map(() => '?').join(', ')})`,
+      rows.map((r) => r.ticketNo),
+    )) as Array<{ ticketNo: string }>;
+    return found.map((f) => String(f.ticketNo));
+  }
+
+  /** After the INSERT: rows that link to a row of the same batch get its id; stored roots count their new repeats. */
+  private async applyRepeats(qr: QueryRunner, plan: RepeatPlan): Promise<void> {
+    const d = this.ds.driver;
+    const table = d.escape(this.ds.getMetadata(Ticket).tableName);
+    const id = d.escape(this.col('id').databaseName);
+    const no = d.escape(this.col('ticketNo').databaseName);
+    const repeatOf = d.escape(this.col('repeatOf').databaseName);
+    const repeatCount = d.escape(this.col('repeatCount').databaseName);
+    const updatedAt = this.col('updatedAt');
+    if (plan.batchRoots.size) {
+      const roots = [...plan.batchRoots.keys()];
+      const ids = (await qr.query(`SELECT ${id} AS ${d.escape('id')}, ${no} AS ${d.escape('ticketNo')} FROM ${table} WHERE ${no} IN (${roots.map(() => '?').join(', ')})`, roots)) as Array<{ id: number; ticketNo: string }>;
+      for (const { id: rootId, ticketNo } of ids) {
+        const followers = plan.batchRoots.get(String(ticketNo))!;
+        await qr.query(`UPDATE ${table} SET ${repeatOf} = ? WHERE ${no} IN (${followers.map(() => '?').join(', ')})`, [Number(rootId), ...followers]);
+      }
+    }
+    // Stored roots grouped by how many repeats this batch adds to each.
+    const byInc = new Map<number, number[]>();
+    for (const [rootId, n] of plan.storedRoots) (byInc.get(n) ?? byInc.set(n, []).get(n)!).push(rootId);
+    const now = d.preparePersistentValue(this.clock.now(), updatedAt);
+    for (const [n, ids] of byInc) {
+      await qr.query(
+        `UPDATE ${table} SET ${repeatCount} = ${repeatCount} + ?, ${d.escape(updatedAt.databaseName)} = ? WHERE ${id} IN (${ids.map(() => '?').join(', ')})`,
+        [n, now, ...ids],
+      );
+    }
+  }
+}
+
+/** Another import stored some of the batch's numbers between the check and the INSERT. */
+class ConcurrentBatch extends Error {}
+
+/** Bound on the stored tickets read for one batch (1000 rows) to find its repeat calls. */
+const REPEAT_BATCH_CANDIDATES = 20_000;
+
+interface StoredCandidate extends RepeatCandidate<number | Row> {
+  ticketNo: string;
+}
+
+interface RepeatPlan {
+  /** true when at least one row of the batch is a repeat call */
+  links: boolean;
+  /** stored root id → repeats this batch adds */
+  storedRoots: Map<number, number>;
+  /** ticketNo of a root inserted by this batch → ticketNos of the batch rows that repeat it */
+  batchRoots: Map<string, string[]>;
+}
+
+/**
+ * The repeat rule (`repeatRoot`, as on create) for each new row of a batch, taken in receivedAt order (then file order):
+ * its candidates are the stored tickets of its phone and the batch rows before it. Sets `repeatOf` (stored roots) and
+ * `repeatCount` (batch roots) on the rows for the INSERT; what needs ids or stored rows is returned for afterwards.
+ */
+function planRepeats(rows: Row[], stored: Map<string, StoredCandidate[]>, existing: Set<string>): RepeatPlan {
+  const plan: RepeatPlan = { links: false, storedRoots: new Map(), batchRoots: new Map() };
+  for (const r of rows) {
+    r.repeatOf = null;
+    r.repeatCount = 0;
+  }
+  const fresh = rows.map((row, i) => ({ row, i })).filter(({ row }) => !existing.has(row.ticketNo));
+  // Phones with a single new row and no stored ticket cannot repeat anything: skip them cheaply.
+  const perPhone = new Map<string, number>();
+  for (const { row } of fresh) perPhone.set(row.callerPhone, (perPhone.get(row.callerPhone) ?? 0) + 1);
+  const order = fresh
+    .filter(({ row }) => stored.has(row.callerPhone) || perPhone.get(row.callerPhone)! > 1)
+    .sort((a, b) => a.row.receivedAt.getTime() - b.row.receivedAt.getTime() || a.i - b.i);
+  const pools = new Map<string, RepeatCandidate<number | Row>[]>();
+  for (const { row } of order) {
+    let pool = pools.get(row.callerPhone);
+    if (!pool) pools.set(row.callerPhone, (pool = [...(stored.get(row.callerPhone) ?? [])]));
+    const root = repeatRoot(pool, row.content, row.receivedAt);
+    if (root !== null) {
+      plan.links = true;
+      if (typeof root === 'number') {
+        row.repeatOf = root;
+        plan.storedRoots.set(root, (plan.storedRoots.get(root) ?? 0) + 1);
+      } else {
+        root.repeatCount++;
+        (plan.batchRoots.get(root.ticketNo) ?? plan.batchRoots.set(root.ticketNo, []).get(root.ticketNo)!).push(row.ticketNo);
+      }
+    }
+    // The row joins its phone's pool after the stored tickets received at the same time (it gets a higher id).
+    const t = row.receivedAt.getTime();
+    let k = pool.length;
+    while (k > 0 && pool[k - 1].receivedAt.getTime() > t) k--;
+    pool.splice(k, 0, { key: row, root, content: row.content, receivedAt: row.receivedAt });
+  }
+  return plan;
 }

@@ -46,6 +46,36 @@ export function similarity(a: string, b: string): number {
   return inter / (x.size + y.size - inter);
 }
 
+/** At most this many earlier tickets of the caller (oldest first) are compared. */
+export const REPEAT_CANDIDATES = 200;
+
+/** An earlier ticket of the same caller: `key` identifies it, `root` is its own repeatOf (null when it heads a chain). */
+export interface RepeatCandidate<K> {
+  key: K;
+  root: K | null;
+  content: string;
+  receivedAt: Date;
+}
+
+/**
+ * The repeat-call rule, used by create and by import: among the same phone's earlier tickets (`candidates`, sorted by
+ * receivedAt then id), those received in the 30 days up to `at` are compared oldest first (at most 200); the first
+ * whose content has similarity ≥ 0.5 links the new ticket to its chain's root (its own repeatOf, or itself).
+ * Returns that root's key, or null.
+ */
+export function repeatRoot<K>(candidates: Iterable<RepeatCandidate<K>>, content: string, at: Date): K | null {
+  const t = at.getTime();
+  const since = t - REPEAT_WINDOW_DAYS * 86_400_000;
+  let seen = 0;
+  for (const c of candidates) {
+    const ct = c.receivedAt.getTime();
+    if (ct < since || ct > t) continue;
+    if (++seen > REPEAT_CANDIDATES) break;
+    if (similarity(c.content, content) >= REPEAT_SIMILARITY) return c.root ?? c.key;
+  }
+  return null;
+}
+
 interface Span {
   hours?: number;
   workingHours?: number;

@@ -14,7 +14,7 @@ import { DISPATCH_SUGGESTER, DUTY_LOOKUP, DispatchSuggester, DutyLookup } from '
 import { DepartmentsService } from '../departments/departments.service';
 import { ChangeStatusDto, CreateTicketDto, TicketListQuery } from './dto/ticket.dto';
 import { Ticket, TicketHistory, TicketStatus } from './ticket.entity';
-import { Deadlines, loadDeadlineRules, REPEAT_SIMILARITY, REPEAT_WINDOW_DAYS, similarity, TRANSITIONS } from './ticket-rules';
+import { Deadlines, loadDeadlineRules, REPEAT_CANDIDATES, REPEAT_WINDOW_DAYS, repeatRoot, TRANSITIONS } from './ticket-rules';
 
 export interface TicketView {
   id: number;
@@ -184,7 +184,7 @@ export class TicketsService {
     return `XC${localDate(at).replace(/-/g, '')}${String(randomInt(0, 100_000_000)).padStart(8, '0')}`;
   }
 
-  /** Earliest ticket of the same phone with similar content within 30 days before `at` (the chain's root). */
+  /** Earliest ticket of the same phone with similar content within 30 days before `at` (the chain's root): `repeatRoot`. */
   private async findRepeatRoot(repo: Repository<Ticket>, phone: string, content: string, at: Date): Promise<number | null> {
     const since = new Date(at.getTime() - REPEAT_WINDOW_DAYS * 86_400_000);
     const candidates = await repo
@@ -194,12 +194,13 @@ export class TicketsService {
       .andWhere('t.receivedAt >= :since AND t.receivedAt <= :at', { since, at })
       .orderBy('t.receivedAt', 'ASC')
       .addOrderBy('t.id', 'ASC')
-      .limit(200)
+      .limit(REPEAT_CANDIDATES)
       .getMany();
-    for (const c of candidates) {
-      if (similarity(c.content, content) >= REPEAT_SIMILARITY) return c.repeatOf ?? c.id;
-    }
-    return null;
+    return repeatRoot(
+      candidates.map((c) => ({ key: c.id, root: c.repeatOf, content: c.content, receivedAt: new Date(c.receivedAt) })),
+      content,
+      at,
+    );
   }
 
   // ---------------------------------------------------------------- read
