@@ -315,23 +315,14 @@ export class TicketImportService {
     return this.ds.getMetadata(Ticket).findColumnWithPropertyName(prop)!;
   }
 
+  /**
+   * Four statements per batch whatever its size: the candidate/duplicate read, the INSERT, and when rows of the batch
+   * repeat each other, one read of the new roots' ids and one UPDATE (plus one per distinct increment of stored roots).
+   */
   private async writeBatch(qr: QueryRunner, rows: Row[]): Promise<number> {
-    for (const r of rows) {
-      r.repeatOf = null;
-      r.repeatCount = 0;
-    }
-    const stored = await this.repeatCandidates(qr, rows);
-    // A number already stored is a duplicate: it is not inserted, so it neither links nor is linked to.
-    const existing = new Set<string>();
-    for (const list of stored.values()) for (const c of list) existing.add(c.ticketNo);
-    let plan = planRepeats(rows, stored, existing);
-    let expected = -1;
-    if (plan.links) {
-      // Rows that link change other rows, so the duplicates must be known exactly (also those outside the window).
-      for (const no of await this.storedNumbers(qr, rows)) existing.add(no);
-      plan = planRepeats(rows, stored, existing);
-      expected = rows.length - rows.filter((r) => existing.has(r.ticketNo)).length;
-    }
+    const { stored, existing } = await this.repeatCandidates(qr, rows);
+    const plan = planRepeats(rows, stored, existing);
+    const expected = rows.length - rows.filter((r) => existing.has(r.ticketNo)).length;
     const { sql, params } = this.insertSql(rows);
     const r = await qr.query(sql, params, true);
     const affected = Number(r.affected ?? 0);
@@ -343,12 +334,14 @@ export class TicketImportService {
   }
 
   /**
-   * Stored tickets of the batch's phones received from 30 days before its earliest row to its latest row, oldest first:
-   * one query on the (callerPhone, receivedAt) index, at most REPEAT_BATCH_CANDIDATES rows.
+   * One read for the repeat rule: the stored tickets of the batch's phones received from 30 days before its earliest
+   * row to its latest (the `(callerPhone, receivedAt)` index, at most REPEAT_BATCH_CANDIDATES rows), and which of the
+   * batch's numbers are already stored (the unique index): those are duplicates, neither linked nor candidates.
    */
-  private async repeatCandidates(qr: QueryRunner, rows: Row[]): Promise<Map<string, StoredCandidate[]>> {
-    const out = new Map<string, StoredCandidate[]>();
-    if (!rows.length) return out;
+  private async repeatCandidates(qr: QueryRunner, rows: Row[]): Promise<{ stored: Map<string, StoredCandidate[]>; existing: Set<string> }> {
+    const stored = new Map<string, StoredCandidate[]>();
+    const existing = new Set<string>();
+    if (!rows.length) return { stored, existing };
     const phones = [...new Set(rows.map((r) => r.callerPhone))];
     let min = Infinity;
     let max = -Infinity;
@@ -359,39 +352,46 @@ export class TicketImportService {
     }
     const d = this.ds.driver;
     const at = this.col('receivedAt');
-    const c = (p: string) => `t.${d.escape(this.col(p).databaseName)}`;
+    const c = (p: string) => d.escape(this.col(p).databaseName);
+    const as = (p: string) => d.escape(p);
+    const table = d.escape(this.ds.getMetadata(Ticket).tableName);
+    const marks = (n: number) => new Array(n).fill('?').join(', ');
     const sql =
-      `SELECT ${['id', 'ticketNo', 'callerPhone', 'content', 'receivedAt', 'repeatOf'].map((p) => `${c(p)} AS ${d.escape(p)}`).join(', ')} ` +
-      `FROM ${d.escape(this.ds.getMetadata(Ticket).tableName)} t WHERE ${c('callerPhone')} IN (${phones.map(() => '?').join(', ')}) ` +
-      `AND ${c('receivedAt')} >= ? AND ${c('receivedAt')} <= ? ORDER BY ${c('receivedAt')}, ${c('id')} LIMIT ${REPEAT_BATCH_CANDIDATES}`;
-    const params = [...phones, d.preparePersistentValue(new Date(min - REPEAT_WINDOW_DAYS * 86_400_000), at), d.preparePersistentValue(new Date(max), at)];
+      `SELECT * FROM (SELECT ${c('id')} AS ${as('id')}, ${c('ticketNo')} AS ${as('ticketNo')}, ${c('callerPhone')} AS ${as('callerPhone')}, ` +
+      `${c('content')} AS ${as('content')}, ${c('receivedAt')} AS ${as('receivedAt')}, ${c('repeatOf')} AS ${as('repeatOf')}, 0 AS ${as('dup')} FROM ${table} ` +
+      `WHERE ${c('callerPhone')} IN (${marks(phones.length)}) AND ${c('receivedAt')} >= ? AND ${c('receivedAt')} <= ? ` +
+      `ORDER BY ${c('receivedAt')}, ${c('id')} LIMIT ${REPEAT_BATCH_CANDIDATES}) ${as('c')} ` +
+      `UNION ALL SELECT NULL, ${c('ticketNo')}, NULL, NULL, NULL, NULL, 1 FROM ${table} WHERE ${c('ticketNo')} IN (${marks(rows.length)})`;
+    const params = [
+      ...phones,
+      d.preparePersistentValue(new Date(min - REPEAT_WINDOW_DAYS * 86_400_000), at),
+      d.preparePersistentValue(new Date(max), at),
+      ...rows.map((r) => r.ticketNo),
+    ];
     const found = (await qr.query(sql, params)) as Array<Record<string, unknown>>;
-    if (found.length >= REPEAT_BATCH_CANDIDATES) this.log.warn(`repeat-call candidates of one import batch capped at ${REPEAT_BATCH_CANDIDATES}`);
+    const list: StoredCandidate[] = [];
     for (const f of found) {
-      const phone = String(f.callerPhone);
-      const list = out.get(phone) ?? out.set(phone, []).get(phone)!;
+      if (Number(f.dup)) {
+        existing.add(String(f.ticketNo));
+        continue;
+      }
       list.push({
         key: Number(f.id),
         root: f.repeatOf == null ? null : Number(f.repeatOf),
         content: String(f.content),
         receivedAt: d.prepareHydratedValue(f.receivedAt, at) as Date,
         ticketNo: String(f.ticketNo),
+        phone: String(f.callerPhone),
       });
     }
-    return out;
+    if (list.length >= REPEAT_BATCH_CANDIDATES) this.log.warn(`repeat-call candidates of one import batch capped at ${REPEAT_BATCH_CANDIDATES}`);
+    // Oldest first (then by id), as the rule reads them.
+    list.sort((a, b) => a.receivedAt.getTime() - b.receivedAt.getTime() || (a.key as number) - (b.key as number));
+    for (const x of list) (stored.get(x.phone) ?? stored.set(x.phone, []).get(x.phone)!).push(x);
+    return { stored, existing };
   }
 
-  private async storedNumbers(qr: QueryRunner, rows: Row[]): Promise<string[]> {
-    const d = this.ds.driver;
-    const no = d.escape(this.col('ticketNo').databaseName);
-    const found = (await qr.query(
-      `SELECT ${no} AS ${d.escape('ticketNo')} FROM ${d.escape(this.ds.getMetadata(Ticket).tableName)} WHERE ${no} IN (${rows.map(() => '?').join(', ')})`,
-      rows.map((r) => r.ticketNo),
-    )) as Array<{ ticketNo: string }>;
-    return found.map((f) => String(f.ticketNo));
-  }
-
-  /** After the INSERT: rows that link to a row of the same batch get its id; stored roots count their new repeats. */
+  /** After the INSERT: rows that repeat a row of the same batch get its id; stored roots count their new repeats. */
   private async applyRepeats(qr: QueryRunner, plan: RepeatPlan): Promise<void> {
     const d = this.ds.driver;
     const table = d.escape(this.ds.getMetadata(Ticket).tableName);
@@ -400,23 +400,28 @@ export class TicketImportService {
     const repeatOf = d.escape(this.col('repeatOf').databaseName);
     const repeatCount = d.escape(this.col('repeatCount').databaseName);
     const updatedAt = this.col('updatedAt');
+    const marks = (n: number) => new Array(n).fill('?').join(', ');
     if (plan.batchRoots.size) {
       const roots = [...plan.batchRoots.keys()];
-      const ids = (await qr.query(`SELECT ${id} AS ${d.escape('id')}, ${no} AS ${d.escape('ticketNo')} FROM ${table} WHERE ${no} IN (${roots.map(() => '?').join(', ')})`, roots)) as Array<{ id: number; ticketNo: string }>;
-      for (const { id: rootId, ticketNo } of ids) {
-        const followers = plan.batchRoots.get(String(ticketNo))!;
-        await qr.query(`UPDATE ${table} SET ${repeatOf} = ? WHERE ${no} IN (${followers.map(() => '?').join(', ')})`, [Number(rootId), ...followers]);
-      }
+      const ids = (await qr.query(`SELECT ${id} AS ${d.escape('id')}, ${no} AS ${d.escape('ticketNo')} FROM ${table} WHERE ${no} IN (${marks(roots.length)})`, roots)) as Array<{
+        id: number;
+        ticketNo: string;
+      }>;
+      const idOf = new Map(ids.map((x) => [String(x.ticketNo), Number(x.id)]));
+      const pairs: Array<[string, number]> = [];
+      for (const [root, followers] of plan.batchRoots) for (const f of followers) pairs.push([f, idOf.get(root)!]);
+      // One UPDATE for all of them: repeatOf = CASE ticketNo WHEN … THEN root id … END.
+      await qr.query(
+        `UPDATE ${table} SET ${repeatOf} = CASE ${no} ${pairs.map(() => 'WHEN ? THEN ?').join(' ')} END WHERE ${no} IN (${marks(pairs.length)})`,
+        [...pairs.flat(), ...pairs.map(([f]) => f)],
+      );
     }
     // Stored roots grouped by how many repeats this batch adds to each.
     const byInc = new Map<number, number[]>();
     for (const [rootId, n] of plan.storedRoots) (byInc.get(n) ?? byInc.set(n, []).get(n)!).push(rootId);
     const now = d.preparePersistentValue(this.clock.now(), updatedAt);
     for (const [n, ids] of byInc) {
-      await qr.query(
-        `UPDATE ${table} SET ${repeatCount} = ${repeatCount} + ?, ${d.escape(updatedAt.databaseName)} = ? WHERE ${id} IN (${ids.map(() => '?').join(', ')})`,
-        [n, now, ...ids],
-      );
+      await qr.query(`UPDATE ${table} SET ${repeatCount} = ${repeatCount} + ?, ${d.escape(updatedAt.databaseName)} = ? WHERE ${id} IN (${marks(ids.length)})`, [n, now, ...ids]);
     }
   }
 }
@@ -429,6 +434,7 @@ const REPEAT_BATCH_CANDIDATES = 20_000;
 
 interface StoredCandidate extends RepeatCandidate<number | Row> {
   ticketNo: string;
+  phone: string;
 }
 
 interface RepeatPlan {
