@@ -7,7 +7,7 @@
  */
 import 'reflect-metadata';
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { createConnection } from 'mysql2/promise';
 import { DataSource } from 'typeorm';
@@ -16,6 +16,7 @@ import type { LockService } from '../src/common/lock.service';
 import type { AppConfig } from '../src/config/app-config';
 import { dataSourceOptions } from '../src/database/data-source-options';
 import { Ticket } from '../src/tickets/ticket.entity';
+import { TicketTopics } from '../src/tickets/ticket-topics.entity';
 import { jieba } from '../src/topics/topic-model';
 import { TopicReport } from '../src/topics/topic-report.entity';
 import { TopicsService } from '../src/topics/topics.service';
@@ -25,15 +26,21 @@ const SERVER = (process.env.BENCH_MYSQL_URL ?? 'mysql://hub:hub@127.0.0.1:3306/'
 const QUARTER = '2026Q3';
 
 function baseTexts(): string[] {
-  const dev = join(__dirname, '..', '..', '..', 'shared', 'data', 'tickets-dev.ndjson');
-  const alt = join(process.cwd(), '..', 'shared', 'data', 'tickets-dev.ndjson');
-  const file = existsSync(dev) ? dev : existsSync(alt) ? alt : '';
+  // shared/data beside the checkout, or beside any folder above it (worktrees live deeper than the main checkout)
+  let file = '';
+  for (let dir = process.cwd(); !file; dir = dirname(dir)) {
+    const f = join(dir, '..', 'shared', 'data', 'tickets-dev.ndjson');
+    if (existsSync(f)) file = f;
+    if (dirname(dir) === dir) break;
+  }
   if (file) {
+    console.log(`texts: ${file}`);
     return readFileSync(file, 'utf8')
       .split('\n')
       .filter(Boolean)
       .map((l) => (JSON.parse(l) as { content: string }).content);
   }
+  console.log('texts: six built-in ones (no shared/data/tickets-dev.ndjson found above the working directory)');
   return [
     '家中暖气不热，室内温度只有15度，联系供暖单位多次未解决',
     '楼下烧烤店油烟很大，没有安装油烟净化设备',
@@ -54,7 +61,7 @@ async function main() {
   const name = `hub_bench_topics_${randomBytes(3).toString('hex')}`;
   const admin = await createConnection({ uri: SERVER });
   await admin.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
-  const ds = new DataSource(dataSourceOptions({ type: 'mysql', url: `${SERVER}${name}` }, [Ticket, TopicReport]));
+  const ds = new DataSource(dataSourceOptions({ type: 'mysql', url: `${SERVER}${name}` }, [Ticket, TicketTopics, TopicReport]));
   try {
     await ds.initialize();
     await ds.runMigrations();

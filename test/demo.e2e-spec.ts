@@ -49,7 +49,7 @@ describe.each(engines())('demo data on %s', (engine) => {
       return console.warn('no DISPATCH_SUGGESTER: topics left to the quarterly run');
     }
     expect(suggester).toBeDefined();
-    const [{ n }] = await t.get(DataSource).query(`SELECT COUNT(*) AS n FROM tickets WHERE topics LIKE '%,heating,%'`);
+    const [{ n }] = await t.get(DataSource).query(`SELECT COUNT(*) AS n FROM ticket_topics WHERE topics LIKE '%,heating,%'`);
     expect(Number(n)).toBeGreaterThan(20);
   });
 

@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import { ClockService } from '../src/common/clock.service';
 import { DomainEvents } from '../src/common/domain-events';
 import { DUTY_LOOKUP, DutyLookup } from '../src/common/ports';
+import { writeTicketTopics } from '../src/tickets/ticket-topics';
 import { bootApp, engines, TestApp } from './utils/app';
 
 // Week of 2026-11-30 (Mon). Slots: Tue 15–17, Wed 10–12, Thu 15–17 (config/livestream.json).
@@ -226,14 +227,18 @@ describe.each(engines())('livestream schedule on %s', (engine) => {
       ['parking', 'city', 9], ['parking', 'police', 2], ['heating', 'housing', 7], ['garbage', 'city', 5], ['food_safety', 'fda', 4], ['noise', 'env', 3], ['greening', 'greening', 1],
     ];
     let n = 0;
+    const topicOf = new Map<string, string>();
     for (const [topic, dept, count] of rows) {
       for (let i = 0; i < count; i++) {
         n++;
+        topicOf.set(`P${engine}${n}`, topic);
         await ds.createQueryBuilder().insert().into('tickets').values({
-          ticketNo: `P${engine}${n}`, receivedAt: new Date('2026-08-10T02:00:00Z'), quarter: '2026Q3', channel: 'phone', callerPhone: '13800000000', content: '测试工单内容', status: 'closed', departmentCode: dept, topics: [topic], createdAt: new Date(), updatedAt: new Date(),
+          ticketNo: `P${engine}${n}`, receivedAt: new Date('2026-08-10T02:00:00Z'), quarter: '2026Q3', channel: 'phone', callerPhone: '13800000000', content: '测试工单内容', status: 'closed', departmentCode: dept, createdAt: new Date(), updatedAt: new Date(),
         }).execute();
       }
     }
+    const ids = (await ds.query(`SELECT id, ticketNo FROM tickets WHERE ticketNo LIKE 'P${engine}%'`)) as Array<{ id: number; ticketNo: string }>;
+    await writeTicketTopics(ds.manager, ids.filter((x) => topicOf.has(x.ticketNo)).map((x) => [Number(x.id), [topicOf.get(x.ticketNo)!]]), false);
     // heating is covered by a planned 2026Q4 session already.
     await t.http().post('/api/livestream/plan/import').set(auth()).send([{ title: '供暖保障', departmentCode: 'housing', startsAt: '2026-12-15 15:00', endsAt: '2026-12-15 16:00', topicKeys: ['heating'] }]).expect(201);
     const p = await t.http().post('/api/livestream/proposals?quarter=2026Q4').set(auth()).expect(200);

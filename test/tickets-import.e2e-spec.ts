@@ -82,6 +82,22 @@ describe.each(engines())('ticket import on %s', (engine) => {
     expect(m.text).toMatch(/hub_import_rows_total\{result="inserted"\} \d+/);
   });
 
+  it('keeps the topics a file carries; a duplicate line changes nothing', async () => {
+    const line = (no: string, topics: unknown) => JSON.stringify({ ticketNo: no, receivedAt: '2026-03-05T09:00:00+08:00', callerPhone: '13800000009', content: '楼下饭馆油烟很大，晚上也开着', topics });
+    const r = await post('application/x-ndjson', [line('TOP-1', ['catering_fumes', 'noise']), line('TOP-2', 'garbage;greening'), line('TOP-3', [])].join('\n')).expect(200);
+    expect(r.body).toMatchObject({ inserted: 3, rejected: 0 });
+    const list = await t.http().get('/api/tickets?topic=noise').set(auth()).expect(200);
+    expect(list.body.items.map((x: { ticketNo: string; topics: string[] }) => [x.ticketNo, x.topics])).toEqual([['TOP-1', ['catering_fumes', 'noise']]]);
+    const byNo = async (no: string) => (await ds().getRepository(Ticket).findOneByOrFail({ ticketNo: no })).topics;
+    expect(await byNo('TOP-2')).toEqual(['garbage', 'greening']);
+    expect(await byNo('TOP-3')).toEqual([]);
+    // the same numbers again with other topics: duplicates, nothing changed
+    const again = await post('application/x-ndjson', [line('TOP-1', ['heating']), line('TOP-3', ['heating'])].join('\n')).expect(200);
+    expect(again.body).toMatchObject({ inserted: 0, duplicates: 2 });
+    expect(await byNo('TOP-1')).toEqual(['catering_fumes', 'noise']);
+    expect(await byNo('TOP-3')).toEqual([]);
+  });
+
   it('refuses other content types with 415 and anonymous callers with 401', async () => {
     await post('application/json', '{"a":1}').expect(415);
     await post('text/plain', 'a,b').expect(415);

@@ -1,5 +1,6 @@
 import { DataSource } from 'typeorm';
 import { ClockService } from '../src/common/clock.service';
+import { writeTicketTopics } from '../src/tickets/ticket-topics';
 import { bootApp, engines, findPhones, TestApp } from './utils/app';
 
 const body = (over: Record<string, unknown> = {}) => ({
@@ -108,7 +109,8 @@ describe.each(engines())('tickets on %s', (engine) => {
     const from = await t.http().get('/api/tickets?from=2025-02-11T00:00:00%2B08:00&to=2025-03-01').set(auth(op)).expect(200);
     expect(from.body.total).toBe(1);
     const ds = t.get(DataSource);
-    await ds.query(`UPDATE tickets SET topics = ',heating,noise,' WHERE callerPhone = '13511112222'`);
+    const [{ id }] = await ds.query(`SELECT id FROM tickets WHERE callerPhone = '13511112222'`);
+    await writeTicketTopics(ds.manager, [[Number(id), ['heating', 'noise']]]);
     const topic = await t.http().get('/api/tickets?topic=heating').set(auth(op)).expect(200);
     expect(topic.body.items.map((x: { topics: string[] }) => x.topics)).toEqual([['heating', 'noise']]);
   });

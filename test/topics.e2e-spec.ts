@@ -140,9 +140,12 @@ describe.each(engines())('topics on %s', (engine) => {
     const tagged = await ds.getRepository(Ticket).find({ where: { quarter: '2026Q3' } });
     expect(tagged.filter((x) => x.topics.includes('catering_fumes'))).toHaveLength(12);
     expect(tagged.filter((x) => x.topics.includes(emerging.key))).toHaveLength(20);
-    // stored as ",a,b," so the tickets list's `topic` filter (LIKE '%,key,%') finds them
-    const raw = await ds.query(`SELECT COUNT(*) AS n FROM tickets WHERE topics LIKE '%,heating,%' AND quarter = '2026Q3'`);
+    // stored in ticket_topics as ",a,b," so the tickets list's `topic` filter finds them
+    const raw = await ds.query(`SELECT COUNT(*) AS n FROM ticket_topics tt JOIN tickets t ON t.id = tt.ticketId WHERE tt.topics LIKE '%,heating,%' AND t.quarter = '2026Q3'`);
     expect(Number(raw[0].n)).toBe(30);
+    const listed = await t.http().get('/api/tickets?quarter=2026Q3&topic=catering_fumes').set('Authorization', `Bearer ${admin}`).expect(200);
+    expect(listed.body.total).toBe(12);
+    expect(listed.body.items.every((x: { topics: string[] }) => x.topics.includes('catering_fumes'))).toBe(true);
 
     const csv = await t.http().get('/api/topics/quarters/2026Q3.csv').set('Authorization', `Bearer ${leader}`).expect(200);
     expect(csv.headers['content-type']).toMatch(/text\/csv/);
@@ -157,5 +160,38 @@ describe.each(engines())('topics on %s', (engine) => {
     expect(again.body.ticketCount).toBe(64);
     expect(again.body.topics.filter((x: { key: string }) => x.key === 'heating')).toHaveLength(1);
     expect(again.body.topics.find((x: { key: string }) => x.key === 'gas').ticketCount).toBe(2);
+    // the tickets' own lists after the re-run: one list per ticket, same tags, the new ones tagged too
+    const retagged = await ds.getRepository(Ticket).find({ where: { quarter: '2026Q3' } });
+    expect(retagged.filter((x) => x.topics.includes('heating'))).toHaveLength(30);
+    expect(retagged.filter((x) => x.topics.includes('gas'))).toHaveLength(2);
+    expect(retagged.filter((x) => x.topics.includes(emerging.key))).toHaveLength(20);
+    const rows = await ds.query(`SELECT COUNT(*) AS n FROM ticket_topics tt JOIN tickets t ON t.id = tt.ticketId WHERE t.quarter = '2026Q3'`);
+    expect(Number(rows[0].n)).toBe(30 + 12 + 20 + 2);
   });
+
+  it('shows a run going: "running" with a percentage that only rises, then "done" with 100', async () => {
+    // 30,000 tickets of 2025Q4 (6 windows of 5,000 ids, progress stored after each), through the import endpoint.
+    const lines: string[] = [];
+    for (let i = 0; i < 30_000; i++) {
+      lines.push(JSON.stringify({ ticketNo: `PG${i}`, receivedAt: '2025-11-10T10:00:00+08:00', content: TEXTS[i % TEXTS.length][0], callerPhone: `139${String(i).padStart(8, '0')}`, street: '德胜', status: 'closed' }));
+    }
+    const imp = await t.http().post('/api/tickets/import').set('Authorization', `Bearer ${admin}`).set('Content-Type', 'application/x-ndjson').send(lines.join('\n')).expect(200);
+    expect(imp.body.inserted).toBe(30_000);
+    const started = await t.http().post('/api/topics/quarters/2025Q4/run').set('Authorization', `Bearer ${admin}`).expect(202);
+    expect(started.body).toMatchObject({ status: 'running', progress: 0 });
+    // Poll back to back (no sleeps) until the run is over; every answer is recorded.
+    const seen: Array<{ status: string; progress: number }> = [];
+    for (let n = 0; n < 100_000; n++) {
+      const r = await t.http().get('/api/topics/quarters/2025Q4').set('Authorization', `Bearer ${admin}`).expect(200);
+      seen.push({ status: r.body.status, progress: r.body.progress });
+      if (r.body.status !== 'running') break;
+    }
+    const running = seen.filter((s) => s.status === 'running').map((s) => s.progress);
+    expect(seen[seen.length - 1]).toEqual({ status: 'done', progress: 100 });
+    expect(running.every((p) => p >= 0 && p < 100)).toBe(true);
+    expect(running).toEqual([...running].sort((a, b) => a - b)); // never backwards
+    expect(running.some((p) => p > 0)).toBe(true); // seen part-way, not only at 0
+    const done = await t.http().get('/api/topics/quarters/2025Q4').set('Authorization', `Bearer ${admin}`).expect(200);
+    expect(done.body).toMatchObject({ status: 'done', progress: 100, ticketCount: 30_000 });
+  }, 120_000);
 });

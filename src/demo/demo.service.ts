@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/comm
 import { ModuleRef } from '@nestjs/core';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomBytes } from 'node:crypto';
-import { Repository } from 'typeorm';
+import { In, Repository } from 'typeorm';
 import { ClockService } from '../common/clock.service';
 import { LockService } from '../common/lock.service';
 import { DISPATCH_SUGGESTER, DispatchSuggester } from '../common/ports';
@@ -10,6 +10,7 @@ import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { Leader } from '../livestream/leader.entity';
 import { LivestreamSession } from '../livestream/livestream-session.entity';
 import { Ticket } from '../tickets/ticket.entity';
+import { writeTicketTopics } from '../tickets/ticket-topics';
 import type { Role } from '../users/user.entity';
 import { UsersService } from '../users/users.service';
 import { TopicsService } from '../topics/topics.service';
@@ -192,7 +193,14 @@ export class DemoService implements OnApplicationBootstrap {
         leaderOnDuty: false,
         topics: suggester ? suggester.tag(r.content) : [],
       }));
-      await this.tickets.createQueryBuilder().insert().into(Ticket).values(values).execute();
+      await this.tickets.manager.transaction(async (m) => {
+        await m.createQueryBuilder().insert().into(Ticket).values(values).execute();
+        const tagged = values.filter((v) => v.topics.length);
+        if (!tagged.length) return;
+        const byNo = new Map(tagged.map((v) => [v.ticketNo, v.topics]));
+        const ids = await m.getRepository(Ticket).find({ select: { id: true, ticketNo: true }, where: { ticketNo: In([...byNo.keys()]) } });
+        await writeTicketTopics(m, ids.map((t) => [t.id, byNo.get(t.ticketNo) ?? []]), false);
+      });
     }
     return rows.length;
   }

@@ -62,7 +62,7 @@ export class ProposalsService {
     } catch {
       /* no report table yet: count from tickets */
     }
-    const rows = (await this.ds.query(`SELECT topics, departmentCode FROM tickets WHERE quarter = ? AND topics <> ''`, [quarter])) as Array<{ topics: string; departmentCode: string | null }>;
+    const rows = (await this.ds.query(`SELECT tt.topics AS topics, t.departmentCode AS departmentCode FROM tickets t JOIN ticket_topics tt ON tt.ticketId = t.id WHERE t.quarter = ?`, [quarter])) as Array<{ topics: string; departmentCode: string | null }>;
     const total = (await this.ds.query(`SELECT COUNT(*) AS n FROM tickets WHERE quarter = ?`, [quarter])) as Array<{ n: number | string }>;
     const all = Number(total[0]?.n ?? 0) || 1;
     const by = new Map<string, { n: number; depts: Map<string, number> }>();

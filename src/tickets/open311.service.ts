@@ -10,6 +10,7 @@ import { Open311ListQuery, Open311RequestDto } from './dto/open311.dto';
 import { Open311Key } from './open311-key.entity';
 import { Ticket } from './ticket.entity';
 import { normalizePhone } from './ticket-rules';
+import { hasTopicSql } from './ticket-topics';
 import { TicketsService } from './tickets.service';
 
 interface Topic {
@@ -112,7 +113,7 @@ export class Open311Service {
       qb.where('t.receivedAt >= :start AND t.receivedAt <= :end', { start, end });
       if (q.status === 'closed') qb.andWhere("t.status = 'closed'");
       if (q.status === 'open') qb.andWhere("t.status <> 'closed'");
-      if (q.service_code) qb.andWhere('t.topics LIKE :topic', { topic: `%,${q.service_code},%` });
+      if (q.service_code) qb.andWhere(hasTopicSql('t', 'topic'), { topic: `%,${q.service_code},%` });
     }
     const rows = await qb.orderBy('t.receivedAt', 'DESC').limit(1000).getMany();
     return rows.map((t) => this.toRequest(t));

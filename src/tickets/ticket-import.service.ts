@@ -12,6 +12,7 @@ import { MetricsService } from '../metrics/metrics.service';
 import { CsvParser, NdjsonParser, ParsedRecord, RecordParser } from './import-parsers';
 import { CHANNELS, Channel, SATISFACTIONS, Satisfaction, Ticket, TICKET_STATUSES, TicketStatus } from './ticket.entity';
 import { CONTENT_MAX, CONTENT_MIN, normalizePhone, REPEAT_WINDOW_DAYS, RepeatCandidate, repeatRoot } from './ticket-rules';
+import { writeTicketTopics } from './ticket-topics';
 import { TicketsService } from './tickets.service';
 
 export type ImportFormat = 'csv' | 'ndjson';
@@ -262,11 +263,11 @@ export class TicketImportService {
   /**
    * A multi-row INSERT with positional parameters. TypeORM's InsertQueryBuilder spends ~0.5 s building 1000 rows
    * (named-parameter rewriting), so the statement is built here from the entity metadata and the driver's own
-   * value conversion (dates, booleans, the topics transformer) keeps the stored format identical.
+   * value conversion (dates, booleans) keeps the stored format identical. Topics live in `ticket_topics` (writeBatch).
    */
   private insertSql(rows: Row[]): { sql: string; params: unknown[] } {
     const meta = this.ds.getMetadata(Ticket);
-    this.columns ??= meta.columns.filter((c) => !c.isGenerated);
+    this.columns ??= meta.columns.filter((c) => !c.isGenerated && !c.isVirtualProperty);
     const cols = this.columns;
     const driver = this.ds.driver;
     const now = this.clock.now();
@@ -326,10 +327,13 @@ export class TicketImportService {
     const { sql, params } = this.insertSql(rows);
     const r = await qr.query(sql, params, true);
     const affected = Number(r.affected ?? 0);
-    if (!plan.links) return affected;
+    // Rows that carry topics (rare): the ones this batch inserted get their ticket_topics row.
+    const tagged = rows.filter((x) => x.topics.length && !existing.has(x.ticketNo));
+    if (!plan.links && !tagged.length) return affected;
     // Another import inserted some of these numbers meanwhile: the plan is stale, do the batch again.
     if (affected !== expected) throw new ConcurrentBatch();
-    await this.applyRepeats(qr, plan);
+    await this.writeTopics(qr, tagged);
+    if (plan.links) await this.applyRepeats(qr, plan);
     return affected;
   }
 
@@ -389,6 +393,19 @@ export class TicketImportService {
     list.sort((a, b) => a.receivedAt.getTime() - b.receivedAt.getTime() || (a.key as number) - (b.key as number));
     for (const x of list) (stored.get(x.phone) ?? stored.set(x.phone, []).get(x.phone)!).push(x);
     return { stored, existing };
+  }
+
+  /** The topics rows of tickets this batch inserted (ids looked up by number). */
+  private async writeTopics(qr: QueryRunner, rows: Row[]): Promise<void> {
+    if (!rows.length) return;
+    const d = this.ds.driver;
+    const no = d.escape(this.col('ticketNo').databaseName);
+    const found = (await qr.query(
+      `SELECT ${d.escape(this.col('id').databaseName)} AS ${d.escape('id')}, ${no} AS ${d.escape('ticketNo')} FROM ${d.escape(this.ds.getMetadata(Ticket).tableName)} WHERE ${no} IN (${rows.map(() => '?').join(', ')})`,
+      rows.map((x) => x.ticketNo),
+    )) as Array<{ id: number | string; ticketNo: string }>;
+    const byNo = new Map(rows.map((x) => [x.ticketNo, x.topics]));
+    await writeTicketTopics(qr.manager, found.map((f) => [Number(f.id), byNo.get(String(f.ticketNo)) ?? []]), false);
   }
 
   /** After the INSERT: rows that repeat a row of the same batch get its id; stored roots count their new repeats. */

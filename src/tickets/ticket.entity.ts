@@ -1,4 +1,4 @@
-import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn, VirtualColumn } from 'typeorm';
 import { delimitedList } from '../common/transformers';
 
 export const CHANNELS = ['phone', 'web', 'wechat', 'app', 'email'] as const;
@@ -33,7 +33,12 @@ export class Ticket {
   @Column({ type: 'varchar', length: 24, nullable: true }) satisfaction: Satisfaction | null;
   @Column({ type: 'boolean', default: false }) leaderOnDuty: boolean;
   @Column({ type: 'integer', nullable: true }) dutyLeaderId: number | null;
-  @Column({ type: 'varchar', length: 255, default: '', transformer: delimitedList }) topics: string[];
+  /**
+   * Topic keys, read from `ticket_topics` (its own table, see ticket-topics.entity.ts) by a correlated subquery in every
+   * select of Ticket. Read-only here: write through `writeTicketTopics`.
+   */
+  @VirtualColumn({ type: 'varchar', query: (alias) => `SELECT ttv.topics FROM ticket_topics ttv WHERE ttv.ticketId = ${alias}.id`, transformer: delimitedList })
+  topics: string[];
   @Column({ type: 'integer', nullable: true }) repeatOf: number | null;
   @Column({ type: 'integer', default: 0 }) repeatCount: number;
   @Column({ type: 'integer', default: 0 }) reopenCount: number;

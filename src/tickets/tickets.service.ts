@@ -14,6 +14,7 @@ import { DISPATCH_SUGGESTER, DUTY_LOOKUP, DispatchSuggester, DutyLookup } from '
 import { DepartmentsService } from '../departments/departments.service';
 import { ChangeStatusDto, CreateTicketDto, TicketListQuery } from './dto/ticket.dto';
 import { Ticket, TicketHistory, TicketStatus } from './ticket.entity';
+import { hasTopicSql, writeTicketTopics } from './ticket-topics';
 import { Deadlines, loadDeadlineRules, REPEAT_CANDIDATES, REPEAT_WINDOW_DAYS, repeatRoot, TRANSITIONS } from './ticket-rules';
 
 export interface TicketView {
@@ -167,6 +168,7 @@ export class TicketsService {
             dueAt: this.deadlines.dueAt('received', receivedAt),
           });
           const row = await m.getRepository(Ticket).save(t);
+          await writeTicketTopics(m, [[row.id, topics]], false);
           if (earlier) await m.getRepository(Ticket).increment({ id: earlier }, 'repeatCount', 1);
           await m.getRepository(TicketHistory).insert({ ticketId: row.id, fromStatus: null, toStatus: 'received', note: 'created', departmentCode: dept ?? null, actorId: actor?.id ?? null, at: this.clock.now() });
           return row;
@@ -257,7 +259,7 @@ export class TicketsService {
       qb.andWhere('t.departmentCode = :dept', { dept: d });
     }
     if (q.status) qb.andWhere('t.status = :status', { status: q.status });
-    if (q.topic) qb.andWhere('t.topics LIKE :topic', { topic: `%,${q.topic},%` });
+    if (q.topic) qb.andWhere(hasTopicSql('t', 'topic'), { topic: `%,${q.topic},%` });
     if (q.q?.trim()) {
       q.q
         .trim()

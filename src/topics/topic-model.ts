@@ -186,8 +186,8 @@ export class TopicModel {
   }
 
   /** Fallback for a clause without keywords: IDF-weighted token overlap with each topic's segmented keywords. */
-  private fallback(clause: string): { topic: number; score: number } | undefined {
-    const toks = new Set(this.tokens(clause));
+  private fallback(tokens: string[]): { topic: number; score: number } | undefined {
+    const toks = new Set(tokens);
     const acc = new Map<number, { s: number; n: number }>();
     for (const tok of toks) {
       const m = this.tokenTopics.get(tok);
@@ -217,10 +217,14 @@ export class TopicModel {
     return [...hits.values()].some((n) => n >= 2);
   }
 
-  /** Per-clause topic decisions: the clauses that carry no topic are returned too (for emerging clusters). */
-  analyse(text: string): { topics: number[]; confidences: Map<number, number>; unmatched: string[] } {
+  /**
+   * Per-clause topic decisions: the clauses that carry no topic are returned too (for emerging clusters), with their
+   * tokens (`unmatchedTokens[i]` = `tokens(unmatched[i])`, already computed by the fallback).
+   */
+  analyse(text: string): { topics: number[]; confidences: Map<number, number>; unmatched: string[]; unmatchedTokens: string[][] } {
     const found = new Map<number, number>();
     const unmatched: string[] = [];
+    const unmatchedTokens: string[][] = [];
     for (const clause of splitClauses(text)) {
       const s = this.scoreClause(clause);
       if (s.bestScore >= 1) {
@@ -230,12 +234,16 @@ export class TopicModel {
         }
         continue;
       }
-      const fb = this.fallback(clause);
+      const toks = this.tokens(clause);
+      const fb = this.fallback(toks);
       if (fb) found.set(fb.topic, Math.max(found.get(fb.topic) ?? 0, fb.score / 3));
-      else unmatched.push(clause);
+      else {
+        unmatched.push(clause);
+        unmatchedTokens.push(toks);
+      }
     }
     const topics = [...found.keys()].sort((a, b) => found.get(b)! - found.get(a)!);
-    return { topics, confidences: found, unmatched };
+    return { topics, confidences: found, unmatched, unmatchedTokens };
   }
 
   /** Topic keys a ticket text carries (0..n), strongest first. */

@@ -7,6 +7,8 @@ import { LockService } from '../common/lock.service';
 import type { DispatchSuggester, DispatchSuggestion } from '../common/ports';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { Ticket } from '../tickets/ticket.entity';
+import { writeTicketTopics } from '../tickets/ticket-topics';
+import { TicketTopics } from '../tickets/ticket-topics.entity';
 import { findEmerging, UnmatchedDoc } from './emerging';
 import { buildRows, TicketFacts, TopicAccumulator, TopicInput, toCsv } from './report';
 import { topicModel, TaxonomyTopic, TopicModel } from './topic-model';
@@ -14,8 +16,6 @@ import { TopicReport, TopicRow } from './topic-report.entity';
 
 const CHUNK = 5000;
 const LOCK_TTL_MS = 60 * 60_000;
-const WRITE_PARALLEL = 4;
-const WRITE_SLICE = 1000;
 
 export interface ReportView {
   quarter: string;
@@ -29,6 +29,13 @@ export interface ReportView {
 interface Row extends TicketFacts {
   content: string;
   topics: string[];
+}
+
+/** A ticket whose topic list changes in this run; `had`: it had a list (a `ticket_topics` row) before. */
+interface TopicChange {
+  id: number;
+  topics: string[];
+  had: boolean;
 }
 
 /** The quarterly hot-topic pipeline: tag → aggregate → emerging clusters → stored report. Also the dispatch suggester. */
@@ -132,54 +139,63 @@ export class TopicsService implements DispatchSuggester, OnApplicationBootstrap,
     return this.tickets.createQueryBuilder('t').where('t.quarter = :q', { q: quarter }).getCount();
   }
 
-  /** Keyset scan of a quarter's tickets by id, CHUNK rows at a time (bounded memory); the next chunk is read while this one is tagged. */
+  /**
+   * A quarter's tickets in id windows of CHUNK ids (`quarter = ? AND id >= ? AND id < ?`, so at most CHUNK rows in
+   * memory); the next window is read while this one is tagged. Windows rather than `id > last … LIMIT`: MariaDB
+   * answers that keyset query with a `ref` on `quarter` and skips the earlier ids of the quarter one by one (quadratic
+   * over a run), while a bounded id window is a primary-key range on MariaDB and an (quarter, id) range on SQLite.
+   * Tickets get ids in arrival order, so a quarter's ids are nearly contiguous; a scattered quarter costs its id span.
+   */
   private async *scan(quarter: string, withTopics: boolean): AsyncGenerator<Row[]> {
     const cols = ['id', 'content', 'callerPhone', 'street', 'departmentCode', 'status', 'satisfaction', 'repeatOf', 'reopenCount', 'dueAt', 'repliedAt', 'closedAt'];
-    if (withTopics) cols.push('topics');
-    const read = async (last: number): Promise<Row[]> => {
-      const raw = await this.tickets
+    const span = await this.tickets
+      .createQueryBuilder('t')
+      .select('MIN(t.id)', 'lo')
+      .addSelect('MAX(t.id)', 'hi')
+      .where('t.quarter = :q', { q: quarter })
+      .getRawOne<{ lo: number | string | null; hi: number | string | null }>();
+    if (span?.lo == null || span.hi == null) return;
+    const hi = Number(span.hi);
+    const read = async (from: number): Promise<Row[]> => {
+      const qb = this.tickets
         .createQueryBuilder('t')
         .select(cols.map((c) => `t.${c}`))
-        .where('t.quarter = :q AND t.id > :last', { q: quarter, last })
-        .orderBy('t.id', 'ASC')
-        .limit(CHUNK)
-        .getRawMany<Record<string, unknown>>();
+        .where('t.quarter = :q AND t.id >= :from AND t.id < :to', { q: quarter, from, to: from + CHUNK })
+        .orderBy('t.id', 'ASC');
+      if (withTopics) qb.leftJoin(TicketTopics, 'tt', 'tt.ticketId = t.id').addSelect('tt.topics', 't_topics');
+      const raw = await qb.getRawMany<Record<string, unknown>>();
       return raw.map((r) => rowOf(r));
     };
-    let next = read(0);
-    for (;;) {
+    // a prefetched window that fails while the consumer has stopped (its own error) must not be an unhandled rejection
+    const prefetch = (from: number) => {
+      const p = read(from);
+      p.catch(() => undefined);
+      return p;
+    };
+    let from = Number(span.lo);
+    let next = prefetch(from);
+    while (from <= hi) {
       const rows = await next;
-      if (!rows.length) return;
-      if (rows.length === CHUNK) next = read(rows[rows.length - 1].id);
-      yield rows;
-      if (rows.length < CHUNK) return;
+      from += CHUNK;
+      if (from <= hi) next = prefetch(from);
+      if (rows.length) yield rows;
     }
   }
 
   /**
-   * Writes topics of a chunk: one UPDATE per distinct topic list and slice of ids (a chunk has few lists),
-   * WRITE_PARALLEL statements at a time on the pool. Each statement is atomic; a re-run rewrites them all.
+   * Writes the changed topic lists of a chunk (rows of `ticket_topics`: delete + multi-row insert) in ONE transaction,
+   * so a chunk costs one commit (one redo-log flush) and its tickets change together; a re-run rewrites them all.
    */
-  private async writeTopics(byValue: Map<string, number[]>): Promise<void> {
-    const jobs: Array<() => Promise<unknown>> = [];
-    for (const [value, ids] of byValue) {
-      for (let i = 0; i < ids.length; i += WRITE_SLICE) {
-        const slice = ids.slice(i, i + WRITE_SLICE);
-        jobs.push(() =>
-          this.tickets
-            .createQueryBuilder()
-            .update(Ticket)
-            .set({ topics: value ? value.split(',') : [] })
-            .where('id IN (:...ids)', { ids: slice })
-            .execute(),
-        );
-      }
-    }
-    let next = 0;
-    const worker = async () => {
-      while (next < jobs.length) await jobs[next++]();
-    };
-    await Promise.all(Array.from({ length: Math.min(WRITE_PARALLEL, jobs.length) }, worker));
+  private async writeTopics(changes: TopicChange[]): Promise<void> {
+    if (!changes.length) return;
+    const had = new Set(changes.filter((c) => c.had).map((c) => c.id));
+    await this.tickets.manager.transaction((m) =>
+      writeTicketTopics(
+        m,
+        changes.map((c) => [c.id, c.topics]),
+        (id) => had.has(id),
+      ),
+    );
   }
 
   private async progress(quarter: string, pct: number): Promise<void> {
@@ -201,10 +217,11 @@ export class TopicsService implements DispatchSuggester, OnApplicationBootstrap,
       for (const r of rows) {
         const a = this.model.analyse(r.content);
         for (const t of a.topics) prevCounts[t]++;
-        for (const c of a.unmatched) prevDocs.push({ ticketId: r.id, tokens: this.model.tokens(c) });
+        for (const tokens of a.unmatchedTokens) prevDocs.push({ ticketId: r.id, tokens });
       }
       done += rows.length * 0.3;
       await this.progress(quarter, (100 * done) / work);
+      await yieldToIo();
     }
 
     const now = this.clock.now();
@@ -220,7 +237,7 @@ export class TopicsService implements DispatchSuggester, OnApplicationBootstrap,
     for await (const rows of this.scan(quarter, true)) {
       timing.read += Date.now() - mark;
       mark = Date.now();
-      const byValue = new Map<string, number[]>();
+      const changes: TopicChange[] = [];
       for (const r of rows) {
         ticketCount++;
         if (r.street) streets.add(r.street);
@@ -228,12 +245,10 @@ export class TopicsService implements DispatchSuggester, OnApplicationBootstrap,
         for (const t of a.topics) accs[t].add(r, now);
         const tagged = a.topics.map((t) => keys[t].key).sort();
         if (a.unmatched.length) {
-          for (const c of a.unmatched) curDocs.push({ ticketId: r.id, tokens: this.model.tokens(c) });
+          for (const tokens of a.unmatchedTokens) curDocs.push({ ticketId: r.id, tokens });
           candidates.set(r.id, { facts: factsOf(r), topics: tagged });
         }
-        const old = (r.topics ?? []).slice().sort().join(',');
-        const value = tagged.join(',');
-        if (old !== value) (byValue.get(value) ?? byValue.set(value, []).get(value)!).push(r.id);
+        if (r.topics.slice().sort().join(',') !== tagged.join(',')) changes.push({ id: r.id, topics: tagged, had: r.topics.length > 0 });
       }
       timing.tag += Date.now() - mark;
       mark = Date.now();
@@ -243,7 +258,9 @@ export class TopicsService implements DispatchSuggester, OnApplicationBootstrap,
       mark = Date.now();
       done += rows.length;
       const pct = (100 * done) / work;
-      pending = this.writeTopics(byValue).then(() => this.progress(quarter, pct));
+      pending = this.writeTopics(changes).then(() => this.progress(quarter, pct));
+      pending.catch(() => undefined); // awaited above or below; never an unhandled rejection meanwhile
+      await yieldToIo();
     }
     mark = Date.now();
     await pending;
@@ -257,15 +274,15 @@ export class TopicsService implements DispatchSuggester, OnApplicationBootstrap,
       isTaxonomy: (words) => this.model.resemblesTaxonomy(words),
     });
     const inputs: TopicInput[] = keys.map((k, i) => ({ key: k.key, label: k.label, kind: 'taxonomy', keywords: k.keywords.slice(0, 8), acc: accs[i], previousCount: prevCounts[i] }));
-    const emergingWrites = new Map<string, number[]>();
+    const emergingWrites: TopicChange[] = [];
     for (const c of clusters) {
       const acc = new TopicAccumulator();
       for (const id of c.ticketIds) {
         const cand = candidates.get(id);
         if (!cand) continue;
         acc.add(cand.facts, now);
-        const value = [...cand.topics, c.key].join(',');
-        if (value.length <= 250) (emergingWrites.get(value) ?? emergingWrites.set(value, []).get(value)!).push(id);
+        const topics = [...cand.topics, c.key];
+        if (topics.join(',').length <= 250) emergingWrites.push({ id, topics, had: cand.topics.length > 0 });
       }
       inputs.push({ key: c.key, label: c.label, kind: 'emerging', keywords: c.keywords, acc, previousCount: c.previousCount });
     }
@@ -311,6 +328,12 @@ export class TopicsService implements DispatchSuggester, OnApplicationBootstrap,
     }
   }
 }
+
+/**
+ * Lets waiting I/O (HTTP requests such as the progress poll) in between chunks: on SQLite every query of the run
+ * resolves without a trip through the event loop, so without it the server would not answer until the run is over.
+ */
+const yieldToIo = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 const date = (v: unknown): Date | null => (v == null ? null : v instanceof Date ? v : new Date(String(v).includes('T') || String(v).endsWith('Z') ? String(v) : `${String(v).replace(' ', 'T')}Z`));
 
