@@ -53,7 +53,7 @@ export class ProposalsService {
     private readonly schedule: ScheduleService,
   ) {}
 
-  /** The previous quarter's topics by heat: the stored topics report when there is one, else counts of tickets.topics. */
+  /** The previous quarter's topics by heat: the stored topics report when there is one, else counts of the tickets' topics (ticket_topics). */
   async hotTopics(quarter: string): Promise<{ source: 'report' | 'tickets'; topics: HotTopic[] }> {
     try {
       const rows = (await this.ds.query(`SELECT topics FROM topic_reports WHERE quarter = ? AND status = 'done'`, [quarter])) as Array<{ topics: string | null }>;
