@@ -21,9 +21,9 @@ export class LockService {
   ) {}
 
   async acquire(name: string, ttlMs: number): Promise<boolean> {
-    const r = this.redis.client;
-    if (r && this.redis.ready) {
-      const ok = await r.set(`lock:${name}`, this.holder, { condition: 'NX', expiration: { type: 'PX', value: ttlMs } });
+    if (this.redis.client && this.redis.ready) {
+      // Bounded: a Redis that stopped answering fails the attempt after 1 s (the job runs next time) instead of hanging it.
+      const ok = await this.redis.run(`lock ${name}`, (r) => r.set(`lock:${name}`, this.holder, { condition: 'NX', expiration: { type: 'PX', value: ttlMs } }));
       return ok === 'OK';
     }
     const now = this.clock.now();
@@ -45,10 +45,9 @@ export class LockService {
   }
 
   async release(name: string): Promise<void> {
-    const r = this.redis.client;
-    if (r && this.redis.ready) {
-      const v = await r.get(`lock:${name}`);
-      if (v === this.holder) await r.del(`lock:${name}`);
+    if (this.redis.client && this.redis.ready) {
+      const v = await this.redis.run(`unlock ${name}`, (r) => r.get(`lock:${name}`));
+      if (v === this.holder) await this.redis.run(`unlock ${name}`, (r) => r.del(`lock:${name}`));
       return;
     }
     await this.ds.createQueryBuilder().delete().from('locks').where('name = :name AND holder = :h', { name, h: this.holder }).execute();

@@ -10,7 +10,7 @@ export interface RateResult {
 
 /**
  * Fixed-window counters: in Redis when configured (so limits hold across instances), else in memory.
- * If Redis is configured but down, falls back to memory so each instance keeps serving.
+ * If Redis is configured but down (or does not answer within 1 s), falls back to memory so each instance keeps serving.
  */
 @Injectable()
 export class RateLimitService {
@@ -20,16 +20,17 @@ export class RateLimitService {
 
   /** Count one hit on `key`; allowed while the count in the window is ≤ limit. */
   async hit(key: string, limit: number, windowMs: number): Promise<RateResult> {
-    const r = this.redis.client;
-    if (r && this.redis.ready) {
+    if (this.redis.client) {
       try {
-        const k = `rl:${key}`;
-        const count = await r.incr(k);
-        if (count === 1) await r.pExpire(k, windowMs);
-        const ttl = await r.pTTL(k);
-        return { allowed: count <= limit, count, retryAfterMs: Math.max(ttl, 0) };
+        return await this.redis.run('rate limit', async (r) => {
+          const k = `rl:${key}`;
+          const count = await r.incr(k);
+          if (count === 1) await r.pExpire(k, windowMs);
+          const ttl = await r.pTTL(k);
+          return { allowed: count <= limit, count, retryAfterMs: Math.max(ttl, 0) };
+        });
       } catch {
-        /* fall through to memory */
+        /* down or not answering within 1 s: fall through to memory */
       }
     }
     return this.memHit(key, limit, windowMs);
@@ -37,10 +38,9 @@ export class RateLimitService {
 
   /** Current count without counting (e.g. "is this receipt locked?"). */
   async peek(key: string): Promise<{ count: number; retryAfterMs: number }> {
-    const r = this.redis.client;
-    if (r && this.redis.ready) {
+    if (this.redis.client) {
       try {
-        const [v, ttl] = await Promise.all([r.get(`rl:${key}`), r.pTTL(`rl:${key}`)]);
+        const [v, ttl] = await this.redis.run('rate limit', (r) => Promise.all([r.get(`rl:${key}`), r.pTTL(`rl:${key}`)]));
         return { count: Number(v ?? 0), retryAfterMs: Math.max(ttl, 0) };
       } catch {
         /* fall through */
@@ -54,8 +54,7 @@ export class RateLimitService {
 
   async reset(key: string): Promise<void> {
     this.mem.delete(key);
-    const r = this.redis.client;
-    if (r && this.redis.ready) await r.del(`rl:${key}`).catch(() => undefined);
+    if (this.redis.client) await this.redis.run('rate limit', (r) => r.del(`rl:${key}`)).catch(() => undefined);
   }
 
   private memHit(key: string, limit: number, windowMs: number): RateResult {

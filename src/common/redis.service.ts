@@ -4,6 +4,24 @@ import { APP_CONFIG, AppConfig } from '../config/app-config';
 
 export type RedisClient = ReturnType<typeof createClient>;
 
+/** How long one Redis call may take before the caller falls back (rate limits) or fails (locks). */
+export const REDIS_CALL_TIMEOUT_MS = 1000;
+
+export class RedisUnavailableError extends Error {}
+
+/**
+ * `fn()` when the client is connected, else an immediate rejection; and a rejection when Redis does not answer within
+ * `ms` (a frozen connection looks connected, and node-redis has no command timeout of its own).
+ */
+export function redisCall<T>(client: RedisClient | undefined, what: string, fn: () => Promise<T>, ms = REDIS_CALL_TIMEOUT_MS): Promise<T> {
+  if (!client?.isReady) return Promise.reject(new RedisUnavailableError(`${what}: Redis unavailable`));
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new RedisUnavailableError(`${what}: no answer from Redis within ${ms} ms`)), ms);
+  });
+  return Promise.race([fn(), timeout]).finally(() => clearTimeout(timer));
+}
+
 /** The shared Redis connection when REDIS_URL is set (rate limits, locks, socket.io adapter). */
 @Injectable()
 export class RedisService implements OnModuleInit, OnApplicationShutdown {
@@ -48,6 +66,12 @@ export class RedisService implements OnModuleInit, OnApplicationShutdown {
   /** Configured and connected right now. */
   get ready(): boolean {
     return !!this.redis?.isReady;
+  }
+
+  /** Commands on the shared client, bounded: rejects at once when Redis is not configured or not connected, after 1 s when it does not answer. */
+  run<T>(what: string, fn: (c: RedisClient) => Promise<T>): Promise<T> {
+    const c = this.redis;
+    return redisCall(c, what, () => fn(c!));
   }
 
   /** A second connection (the socket.io adapter reads streams with blocking calls). */

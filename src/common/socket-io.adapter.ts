@@ -3,10 +3,10 @@ import { IoAdapter } from '@nestjs/platform-socket.io';
 import { createAdapter } from '@socket.io/redis-streams-adapter';
 import type { Namespace, Server, ServerOptions } from 'socket.io';
 import type { AppConfig } from '../config/app-config';
-import { RedisClient, RedisService } from './redis.service';
+import { REDIS_CALL_TIMEOUT_MS, RedisClient, redisCall, RedisService, RedisUnavailableError } from './redis.service';
 
 /** How long a Redis call of the adapter may take before the instance carries on alone (local delivery only). */
-export const REDIS_ADAPTER_TIMEOUT_MS = 1000;
+export const REDIS_ADAPTER_TIMEOUT_MS = REDIS_CALL_TIMEOUT_MS;
 
 /**
  * socket.io for every gateway: small frames (maxHttpBufferSize), no per-message deflate,
@@ -60,16 +60,9 @@ export class HubIoAdapter extends IoAdapter {
   }
 }
 
-class RedisUnavailable extends Error {}
-
-/** `fn()` when the client is ready, else an immediate rejection; and a rejection if Redis does not answer in time. */
+/** `fn()` bounded (see redisCall): a rejection at once while disconnected, after 1 s without an answer. */
 function failFast<T>(client: RedisClient, what: string, fn: () => Promise<T>): Promise<T> {
-  if (!client.isReady) return Promise.reject(new RedisUnavailable(`${what}: Redis unavailable`));
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new RedisUnavailable(`${what}: no answer from Redis within ${REDIS_ADAPTER_TIMEOUT_MS} ms`)), REDIS_ADAPTER_TIMEOUT_MS);
-  });
-  return Promise.race([fn(), timeout]).finally(() => clearTimeout(timer));
+  return redisCall(client, what, fn, REDIS_ADAPTER_TIMEOUT_MS);
 }
 
 /** Resolves true once the client is ready, false if it is not within `ms`. */
@@ -126,7 +119,7 @@ function guardReader(client: RedisClient): RedisClient {
   const c = client as unknown as Record<string, Fn>;
   return overlay(client, {
     xRead: async (...args) => {
-      if (!(await readyWithin(client, REDIS_ADAPTER_TIMEOUT_MS))) throw new RedisUnavailable('XREAD: Redis unavailable');
+      if (!(await readyWithin(client, REDIS_ADAPTER_TIMEOUT_MS))) throw new RedisUnavailableError('XREAD: Redis unavailable');
       return c.xRead(...args);
     },
   });

@@ -4,6 +4,8 @@ import { createServer, Server, Socket, connect } from 'node:net';
 export class TcpProxy {
   private server?: Server;
   private readonly sockets = new Set<Socket>();
+  private readonly pairs = new Set<[Socket, Socket]>();
+  private frozen = false;
   port = 0;
 
   constructor(private readonly targetHost: string, private readonly targetPort: number) {}
@@ -16,7 +18,11 @@ export class TcpProxy {
         s.on('close', () => this.sockets.delete(s));
         s.on('error', () => s.destroy());
       }
-      client.pipe(upstream).pipe(client);
+      const pair: [Socket, Socket] = [client, upstream];
+      this.pairs.add(pair);
+      client.on('close', () => this.pairs.delete(pair));
+      if (this.frozen) this.hold(pair);
+      else client.pipe(upstream).pipe(client);
     });
     await new Promise<void>((resolve) => this.server!.listen(port, '127.0.0.1', resolve));
     this.port = (this.server.address() as { port: number }).port;
@@ -29,6 +35,29 @@ export class TcpProxy {
     this.server = undefined;
     for (const sock of this.sockets) sock.destroy();
     if (s) await new Promise<void>((resolve) => s.close(() => resolve()));
+  }
+
+  /** Keep every connection open but pass nothing either way (a server that stopped answering); new ones too. */
+  freeze(): void {
+    this.frozen = true;
+    for (const p of this.pairs) this.hold(p);
+  }
+
+  /** Pass data again (what was held back flows on). */
+  thaw(): void {
+    this.frozen = false;
+    for (const [client, upstream] of this.pairs) {
+      client.pipe(upstream).pipe(client);
+      client.resume();
+      upstream.resume();
+    }
+  }
+
+  private hold([client, upstream]: [Socket, Socket]): void {
+    client.unpipe(upstream);
+    upstream.unpipe(client);
+    client.pause();
+    upstream.pause();
   }
 
   /** Accept again on the same port. */
