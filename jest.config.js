@@ -1,8 +1,8 @@
-/** Unit specs beside the code (src/**\/*.spec.ts), e2e suites in test/ (*.e2e-spec.ts). */
+/** Unit specs beside the code (src/**\/*.spec.ts), e2e suites in test/ (*.e2e-spec.ts), unit specs of the test helpers in test/ (*.spec.ts). */
 module.exports = {
   rootDir: '.',
   testEnvironment: 'node',
-  testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/**/*.e2e-spec.ts'],
+  testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/**/*.e2e-spec.ts', '<rootDir>/test/**/*.spec.ts'],
   transform: {
     '^.+\\.ts$': [
       '@swc/jest',

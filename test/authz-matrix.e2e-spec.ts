@@ -1,44 +1,6 @@
-import { RequestMethod } from '@nestjs/common';
-import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
-import { DiscoveryService, MetadataScanner, ModulesContainer, Reflector } from '@nestjs/core';
-import { IS_PUBLIC, ROLES_KEY } from '../src/auth/decorators';
 import { ROLES, type Role } from '../src/users/user.entity';
 import { bootApp, TestApp } from './utils/app';
-
-interface RouteInfo {
-  method: string;
-  path: string;
-  isPublic: boolean;
-  roles?: Role[];
-}
-
-/** Every REST route of the running app, read from Nest's own metadata, with the roles it declares. */
-function routesOf(t: TestApp): RouteInfo[] {
-  const discovery = new DiscoveryService(t.app.get(ModulesContainer));
-  const scanner = new MetadataScanner();
-  const reflector = new Reflector();
-  const out: RouteInfo[] = [];
-  for (const wrapper of discovery.getControllers()) {
-    const instance = wrapper.instance as object | undefined;
-    if (!instance || !wrapper.metatype) continue;
-    const base = ([] as string[]).concat(Reflect.getMetadata(PATH_METADATA, wrapper.metatype) ?? '')[0];
-    for (const name of scanner.getAllMethodNames(Object.getPrototypeOf(instance))) {
-      const handler = (instance as Record<string, unknown>)[name] as object;
-      const sub = Reflect.getMetadata(PATH_METADATA, handler);
-      if (sub === undefined) continue;
-      const method = RequestMethod[Reflect.getMetadata(METHOD_METADATA, handler) as number];
-      const targets = [handler as never, wrapper.metatype as never];
-      for (const p of ([] as string[]).concat(sub)) {
-        const path = `/${[base, p].filter((x) => x && x !== '/').join('/')}`.replace(/\/+/g, '/');
-        out.push({ method, path, isPublic: !!reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets), roles: reflector.getAllAndOverride<Role[]>(ROLES_KEY, targets) });
-      }
-    }
-  }
-  return out;
-}
-
-/** A concrete URL for a route pattern: every parameter becomes an id that does not exist. */
-const concrete = (path: string) => path.replace(/:(\w+)(\.csv)?/g, (_m, name: string, ext?: string) => (name === 'quarter' ? '2099Q1' : '999999') + (ext ?? ''));
+import { concrete, RouteInfo, routesOf } from './utils/routes';
 
 describe('authorization matrix (every REST route × every role and anonymous)', () => {
   let t: TestApp;

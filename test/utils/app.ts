@@ -13,7 +13,15 @@ import { JsonLogger } from '../../src/common/json-logger';
 import { APP_CONFIG, AppConfig, loadConfig } from '../../src/config/app-config';
 import type { Role } from '../../src/users/user.entity';
 import { UsersService } from '../../src/users/users.service';
+import { HubIoAdapter } from '../../src/common/socket-io.adapter';
+import type { SocketIdentity } from '../../src/auth/socket-auth';
+import type { NextFunction, Request, Response } from 'express';
+import type { Server, Socket } from 'socket.io';
+import { DataSource, EntitySubscriberInterface, InsertEvent, UpdateEvent } from 'typeorm';
+import { findLeaks, findPhones, LeakRecorder } from './leaks';
 import { createTestDatabase } from './mysql';
+
+export { findPhones } from './leaks';
 
 export type Engine = 'sqlite' | 'mariadb';
 
@@ -34,6 +42,10 @@ export interface TestApp {
   token: (role: Role, name?: string, extra?: { departmentCode?: string; email?: string }) => Promise<string>;
   userId: (role: Role, name?: string) => Promise<number>;
   get: <T>(cls: abstract new (...a: never[]) => T) => T;
+  /** Public traffic seen by the leak scanner (every anonymous REST answer, every packet to an anonymous socket). */
+  leakScan: LeakRecorder['stats'];
+  /** Scans the public traffic and the log so far; close() fails the suite when this is not empty. */
+  leaks: () => Promise<string[]>;
   close: () => Promise<void>;
 }
 
@@ -91,7 +103,11 @@ export async function bootApp(engine: Engine, opts: BootOptions = {}): Promise<T
     },
   });
   const app = moduleRef.createNestApplication<NestExpressApplication>({ logger: new JsonLogger(['log', 'warn', 'error', 'fatal'], sink) });
+  const recorder = new LeakRecorder();
+  app.use(recordPublicAnswers(recorder));
   configureApp(app);
+  app.useWebSocketAdapter(new LeakScanningIoAdapter(app, cfg, recorder));
+  app.get(DataSource).subscribers.push(nameCollector(recorder));
   await app.listen(0, '127.0.0.1');
   const addr = app.getHttpServer().address() as { port: number };
   const url = `http://127.0.0.1:${addr.port}`;
@@ -130,19 +146,115 @@ export async function bootApp(engine: Engine, opts: BootOptions = {}): Promise<T
       return ids.get(role === 'admin' && !name ? ADMIN.username : (name ?? role))!;
     },
     get: (cls) => app.get(cls as never, { strict: false }),
+    leakScan: recorder.stats,
+    leaks: async () => {
+      await collectStoredNames(app.get(DataSource), recorder);
+      const found = [...recorder.leaks(), ...findLeaks('server log', logs.join(''), recorder.names)];
+      return found.map((l) => `${l.kind} ${l.sample} in ${l.where}`);
+    },
     close: async () => {
+      const found = await t.leaks();
       await app.close();
+      await cleanup();
+      rmSync(mailDir, { recursive: true, force: true });
       // The server's log never carries personal data: fail the suite if a phone number got in.
       const leaked = findPhones(logs.join(''));
       if (leaked.length) throw new Error(`server log contains ${leaked.length} phone number(s), e.g. ${leaked[0].slice(0, 3)}…`);
-      await cleanup();
-      rmSync(mailDir, { recursive: true, force: true });
+      // Nor does anything the public can see: anonymous REST answers and anonymous sockets' packets.
+      if (found.length) throw new Error(`personal data reached the public or the log (${found.length}): ${[...new Set(found)].slice(0, 10).join('; ')}`);
     },
   };
   return t;
 }
 
-/** Scan for personal data: 11-digit mainland mobile numbers. */
-export function findPhones(text: string): string[] {
-  return text.match(/(?<!\d)1[3-9]\d{9}(?!\d)/g) ?? [];
+/** Content types of answers the scanner reads (not scripts, styles, images). */
+const TEXTUAL = /json|text\/(plain|csv|html|calendar)|ndjson|xml/i;
+
+/**
+ * Express middleware: keeps the body of every answer to a request without an Authorization header
+ * (what the public can read) for the leak scan. Static scripts and styles are skipped, and so is the
+ * OpenAPI document (/api/docs…): it is generated from the code, and its field examples are made up.
+ */
+function recordPublicAnswers(recorder: LeakRecorder) {
+  return (req: Request, res: Response, next: NextFunction) => {
+    if (req.headers.authorization || req.path.startsWith('/api/docs')) return next();
+    const chunks: Buffer[] = [];
+    const write = res.write.bind(res) as (...a: unknown[]) => boolean;
+    const end = res.end.bind(res) as (...a: unknown[]) => Response;
+    const keep = (c: unknown, enc?: unknown) => {
+      if (c === undefined || c === null || typeof c === 'function') return;
+      chunks.push(Buffer.isBuffer(c) ? c : Buffer.from(c as string, typeof enc === 'string' ? (enc as BufferEncoding) : 'utf8'));
+    };
+    (res as unknown as { write: unknown }).write = (c: unknown, ...rest: unknown[]) => {
+      keep(c, rest[0]);
+      return write(c, ...rest);
+    };
+    (res as unknown as { end: unknown }).end = (c?: unknown, ...rest: unknown[]) => {
+      keep(c, rest[0]);
+      return end(c, ...rest);
+    };
+    res.on('finish', () => {
+      const type = String(res.getHeader('content-type') ?? '');
+      if (!TEXTUAL.test(type) || !chunks.length) return;
+      recorder.record('rest', `anonymous ${req.method} ${req.originalUrl.split('?')[0].slice(0, 80)} → ${res.statusCode}`, Buffer.concat(chunks).toString('utf8'));
+    });
+    next();
+  };
+}
+
+/** Every caller/applicant name stored through TypeORM (saves, inserts, updates) goes into the scan's name list. */
+function nameCollector(recorder: LeakRecorder): EntitySubscriberInterface {
+  const take = (e: unknown) => {
+    if (!e || typeof e !== 'object') return;
+    recorder.names.add((e as Record<string, unknown>).callerName);
+    recorder.names.add((e as Record<string, unknown>).applicantName);
+  };
+  return {
+    afterInsert: (ev: InsertEvent<unknown>) => take(ev.entity),
+    afterUpdate: (ev: UpdateEvent<unknown>) => take(ev.entity),
+  };
+}
+
+/** Names stored by any other path (streamed imports write with plain SQL). */
+async function collectStoredNames(ds: DataSource, recorder: LeakRecorder): Promise<void> {
+  if (!ds.isInitialized) return;
+  for (const [table, column] of [
+    ['tickets', 'callerName'],
+    ['window_applications', 'applicantName'],
+  ]) {
+    try {
+      const rows: Array<{ n: string }> = await ds.query(`SELECT DISTINCT ${ds.driver.escape(column)} AS n FROM ${ds.driver.escape(table)} WHERE ${ds.driver.escape(column)} IS NOT NULL`);
+      for (const r of rows) recorder.names.add(r.n);
+    } catch {
+      /* database away (resilience suites): the names seen on the way are used */
+    }
+  }
+}
+
+/**
+ * The app's own socket.io adapter, plus a tap: every packet the server writes to a socket that connected
+ * without a token (a viewer on /live, a watcher on /window) — events, broadcasts and acks — is kept for the scan.
+ */
+class LeakScanningIoAdapter extends HubIoAdapter {
+  constructor(app: NestExpressApplication, cfg: AppConfig, private readonly recorder: LeakRecorder) {
+    super(app, cfg);
+  }
+
+  createIOServer(port: number, options?: Parameters<HubIoAdapter['createIOServer']>[1]): Server {
+    const server = super.createIOServer(port, options);
+    (server.sockets as unknown as { on: (e: string, f: (nsp: { name: string; on: (e: string, f: (s: Socket) => void) => void }) => void) => void }).on('new_namespace', (nsp) => {
+      nsp.on('connection', (socket: Socket) => {
+        if ((socket.data as SocketIdentity).user) return;
+        socket.conn.on('packetCreate', (p: { type: string; data?: unknown }) => {
+          if (p.type !== 'message' || p.data === undefined) return;
+          const text = typeof p.data === 'string' ? p.data : Buffer.isBuffer(p.data) ? p.data.toString('utf8') : '';
+          // socket.io packet: <type>[<n>-][<nsp>,]…; only this namespace's packets (one connection may carry several)
+          const m = /^\d(?:\d+-)?(\/[^,]*),/.exec(text);
+          if ((m ? m[1] : '/') !== nsp.name && !Buffer.isBuffer(p.data)) return;
+          this.recorder.record('socket', `anonymous socket ${nsp.name}`, text);
+        });
+      });
+    });
+    return server;
+  }
 }
