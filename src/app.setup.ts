@@ -5,6 +5,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
 import { join } from 'node:path';
 import { APP_CONFIG, AppConfig } from './config/app-config';
+import { refuseIllFormedText, verifyBody } from './common/body-checks';
 import { HttpErrorFilter } from './common/http-exception.filter';
 import { HubIoAdapter } from './common/socket-io.adapter';
 import { projectRoot } from './common/paths';
@@ -48,8 +49,9 @@ export function configureApp(app: NestExpressApplication): AppConfig {
     }),
   );
   if (cfg.corsOrigins.length) app.enableCors({ origin: cfg.corsOrigins, credentials: false, maxAge: 600 });
-  app.useBodyParser('json', { limit: cfg.bodyLimit });
-  app.useBodyParser('urlencoded', { limit: cfg.bodyLimit, extended: false });
+  app.useBodyParser('json', { limit: cfg.bodyLimit, verify: verifyBody });
+  app.useBodyParser('urlencoded', { limit: cfg.bodyLimit, extended: false, verify: verifyBody });
+  app.use(refuseIllFormedText);
   app.useGlobalPipes(validationPipe);
   app.useGlobalFilters(new HttpErrorFilter(app.get(HttpAdapterHost).httpAdapter));
   app.useWebSocketAdapter(new HubIoAdapter(app, cfg));

@@ -1,6 +1,7 @@
 import { BadRequestException, Body, Controller, Delete, Get, HttpCode, Param, ParseIntPipe, Patch, Post, Query, Req, UnsupportedMediaTypeException, PayloadTooLargeException } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
+import { isUtf8 } from 'node:buffer';
 import { Public, Roles } from '../auth/decorators';
 import { ConfirmProposalsDto, CreateLeaderDto, LeaderQuery, CreateSessionDto, CreateShiftDto, ProposalQuery, SessionQuery, ShiftQuery, UpdateSessionDto } from './dto/livestream.dto';
 import { HotlineDutyService } from './hotline-duty.service';
@@ -26,8 +27,10 @@ async function planBody(req: Request, body: unknown): Promise<unknown[]> {
     if (size > MAX_PLAN_BYTES) throw new PayloadTooLargeException('plan file larger than 2 MB');
     chunks.push(c);
   }
+  const bytes = Buffer.concat(chunks);
+  if (!isUtf8(bytes)) throw new BadRequestException(['CSV: the file is not valid UTF-8 (save it as UTF-8)']);
   try {
-    return parsePlanCsv(Buffer.concat(chunks).toString('utf8'));
+    return parsePlanCsv(bytes.toString('utf8'));
   } catch (e) {
     throw new BadRequestException([`CSV: ${(e as Error).message}`]);
   }

@@ -8,6 +8,7 @@ import { quarterOf } from '../calendar/quarter';
 import { ClockService } from '../common/clock.service';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { DepartmentsService } from '../departments/departments.service';
+import { hasReplacementChar } from '../common/body-checks';
 import { MetricsService } from '../metrics/metrics.service';
 import { CsvParser, NdjsonParser, ParsedRecord, RecordParser } from './import-parsers';
 import { CHANNELS, Channel, SATISFACTIONS, Satisfaction, Ticket, TICKET_STATUSES, TicketStatus } from './ticket.entity';
@@ -200,6 +201,11 @@ export class TicketImportService {
         res.received++;
         if (r.error) {
           reject(r.line, r.error);
+          continue;
+        }
+        // Bytes that are not UTF-8 decode to U+FFFD: the row is refused rather than stored garbled.
+        if (hasReplacementChar(r.values)) {
+          reject(r.line, 'not valid UTF-8 (bytes that do not decode; U+FFFD is refused too); the row was not stored');
           continue;
         }
         try {

@@ -172,12 +172,13 @@ const TEXTUAL = /json|text\/(plain|csv|html|calendar)|ndjson|xml/i;
 
 /**
  * Express middleware: keeps the body of every answer to a request without an Authorization header
- * (what the public can read) for the leak scan. Static scripts and styles are skipped, and so is the
- * OpenAPI document (/api/docs…): it is generated from the code, and its field examples are made up.
+ * (what the public can read) for the leak scan. Static scripts and styles are skipped, and so are the
+ * OpenAPI document (/api/docs…: generated from the code, its field examples are made up) and /metrics
+ * (Prometheus counters only: no text, but byte counts that look like 11-digit numbers).
  */
 function recordPublicAnswers(recorder: LeakRecorder) {
   return (req: Request, res: Response, next: NextFunction) => {
-    if (req.headers.authorization || req.path.startsWith('/api/docs')) return next();
+    if (req.headers.authorization || req.path.startsWith('/api/docs') || req.path === '/metrics') return next();
     const chunks: Buffer[] = [];
     const write = res.write.bind(res) as (...a: unknown[]) => boolean;
     const end = res.end.bind(res) as (...a: unknown[]) => Response;
