@@ -1,10 +1,9 @@
 import { getMetadataStorage } from 'class-validator';
-import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import type { Test as Req } from 'supertest';
-import { DataSource } from 'typeorm';
 import { TopicsService } from '../src/topics/topics.service';
 import { bootApp, Engine, engines, TestApp } from './utils/app';
+import { dbMark } from './utils/db-digest';
 import { fill, RouteInfo, routesOf } from './utils/routes';
 
 /**
@@ -13,7 +12,7 @@ import { fill, RouteInfo, routesOf } from './utils/routes';
  * generated path params, query strings and bodies: random JSON, wrong types, huge strings, deep nesting,
  * prototype-pollution keys, SQL/script text, unicode, invalid UTF-8 as raw bodies of several content types,
  * oversized bodies. Properties: never a 5xx, the server stays up, and a request answered 4xx writes nothing
- * (all tables but the audit log compared around each request; the run is sequential so nothing else writes).
+ * (utils/db-digest: all tables but the audit log compared around each request; the run is sequential).
  *
  * Short in `npm test`; long: `FUZZ_RUNS=2000 npx jest test/fuzz-rest` or `npm run fuzz`.
  */
@@ -194,40 +193,14 @@ describe.each(engines())('REST fuzz over every route on %s', (engine) => {
   let t: TestApp;
   let admin: string;
   let routes: RouteInfo[];
-  let tables: string[];
 
-  /** A digest of every row of every table but the audit log (refusals are audited on purpose). */
-  const digest = async (): Promise<string> => {
-    const ds = t.get(DataSource);
-    if (engine === 'mariadb') {
-      const rows: Array<{ Table: string; Checksum: string | null }> = await ds.query(`CHECKSUM TABLE ${tables.map((x) => `\`${x}\``).join(', ')}`);
-      return rows.map((r) => `${r.Table}:${r.Checksum}`).join(',');
-    }
-    const h = createHash('sha1');
-    for (const x of tables) h.update(x).update(JSON.stringify(await ds.query(`SELECT * FROM "${x}"`)));
-    return h.digest('hex');
-  };
-  /**
-   * The database's state for "nothing written". On SQLite, total_changes() (rows written on its single
-   * connection) says cheaply that nothing at all was written; only when it moved is the digest taken.
-   */
-  let state = { changes: -1, digest: '' };
-  const mark = async (): Promise<string> => {
-    if (engine === 'sqlite') {
-      const [r] = await t.get(DataSource).query('SELECT total_changes() AS c');
-      const changes = Number(r.c);
-      if (changes !== state.changes) state = { changes, digest: await digest() };
-      return state.digest;
-    }
-    return digest();
-  };
+  let mark: () => Promise<string>;
 
   beforeAll(async () => {
     t = await bootApp(engine, { env: { LOGIN_MAX_FAILURES: '1000000' } });
     admin = await t.token('admin');
     routes = routesOf(t);
-    const ds = t.get(DataSource);
-    tables = ds.entityMetadatas.map((m) => m.tableName).filter((n) => n !== 'audit_log');
+    mark = dbMark(t);
     // A little real data, so small ids and known receipt numbers reach the services, not just "not found".
     const auth = (r: Req) => r.set('Authorization', `Bearer ${admin}`);
     for (const i of [1, 2]) {
@@ -315,5 +288,5 @@ describe.each(engines())('REST fuzz over every route on %s', (engine) => {
     expect(t.logs.join('').match(/unhandled /g)).toBeNull();
     // The leak scanner saw the anonymous answers of this run (and fails the suite in close() on a leak).
     expect(t.leakScan.restAnswers).toBeGreaterThan(100);
-  });
+  }, Math.max(120_000, RUNS(engine) * 60 * 25));
 });

@@ -157,6 +157,71 @@ describe.each(engines())('ticket import on %s', (engine) => {
     expect(s.body.totals).toMatchObject({ count: 6, repeat: 2 });
   });
 
+  /** POSTs the parts as separate writes, a pause between them, so the server reads them as separate chunks. */
+  const streamed = (type: string, parts: Buffer[]) =>
+    new Promise<{ status: number; body: any }>((resolve, reject) => {
+      const req = http.request(`${t.url}/api/tickets/import`, { method: 'POST', headers: { 'Content-Type': type, Authorization: `Bearer ${op}` } }, (res) => {
+        let d = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (d += c));
+        res.on('end', () => resolve({ status: res.statusCode!, body: JSON.parse(d) }));
+      });
+      req.on('error', reject);
+      void (async () => {
+        for (const p of parts) {
+          req.write(p);
+          await new Promise((r) => setTimeout(r, 15));
+        }
+        req.end();
+      })();
+    });
+  /** Splits bytes at the given offsets. */
+  const cut = (b: Buffer, at: number[]) => [0, ...at, b.length].slice(1).map((end, i, a) => b.subarray(i === 0 ? 0 : a[i - 1], end));
+
+  it('invalid UTF-8 (CSV and NDJSON): those rows are rejected by line, never stored garbled; characters split between chunks arrive whole', async () => {
+    const row = (no: string, content: Buffer | string) =>
+      Buffer.concat([Buffer.from(`{"ticketNo":"${no}","receivedAt":"2026-07-01T10:00:00+08:00","callerPhone":"13912345678","content":"`), Buffer.from(content), Buffer.from('"}\n')]);
+    const bad = (b: number[]) => Buffer.concat([Buffer.from('路灯不亮，'), Buffer.from(b), Buffer.from('晚上出行不便')]);
+    const nd = Buffer.concat([
+      row('U8-1', '测试路灯不亮，晚上出行不便'), // 1 good
+      row('U8-2', bad([0xc3, 0x28])), // 2 invalid 2-byte sequence
+      row('U8-3', bad([0xff])), // 3 0xFF
+      row('U8-4', bad([0xe6, 0xb5])), // 4 truncated 测
+      row('U8-5', bad([0xc0, 0xaf])), // 5 overlong
+      row('U8-6', '𠀀字与😀也要原样保存的诉求'), // 6 good, 4-byte characters
+      row('U8-7', bad([0xed, 0xa0, 0x80])), // 7 encoded surrogate
+    ]);
+    // Cut inside multibyte characters: in 测 (line 1) and in 𠀀 (line 6), and right after the bad bytes of line 4.
+    const at = (needle: Buffer | string, plus: number) => nd.indexOf(needle) + plus;
+    const r = await streamed('application/x-ndjson', cut(nd, [at('测', 1), at('测', 2), at(Buffer.from([0xe6, 0xb5, 0xe6]), 2), at('𠀀', 3)]));
+    expect(r.status).toBe(200);
+    expect(r.body).toMatchObject({ received: 7, inserted: 2, rejected: 5 });
+    expect(r.body.errors.map((e: { line: number }) => e.line)).toEqual([2, 3, 4, 5, 7]);
+    for (const e of r.body.errors) expect(e.message).toMatch(/UTF-8/);
+    const rows = await ds().query(`SELECT ticketNo, content FROM tickets WHERE ticketNo LIKE 'U8-%' ORDER BY ticketNo`);
+    expect(rows).toEqual([
+      { ticketNo: 'U8-1', content: '测试路灯不亮，晚上出行不便' },
+      { ticketNo: 'U8-6', content: '𠀀字与😀也要原样保存的诉求' },
+    ]);
+
+    // CSV: a bad byte in a field, in the header, and a file cut off in the middle of a character.
+    const csv = Buffer.concat([
+      Buffer.from('ticketNo,receivedAt,callerPhone,content\n'),
+      Buffer.from('C8-1,2026-07-02,13912345678,正常的一条诉求内容\n'), // line 2 good
+      Buffer.from('C8-2,2026-07-02,13912345678,'), bad([0xc3, 0x28]), Buffer.from('\n'), // line 3
+      Buffer.from('C8-3,2026-07-02,13912345678,"引号里的'), Buffer.from([0xff]), Buffer.from('内容"\n'), // line 4
+      Buffer.from('C8-4,2026-07-02,13912345678,文件在字符中间结束'), Buffer.from([0xe6, 0xb5]), // line 5, truncated at EOF
+    ]);
+    const c = await streamed('text/csv', cut(csv, [csv.indexOf(Buffer.from('正常')) + 1, csv.length - 1]));
+    expect(c.body).toMatchObject({ received: 4, inserted: 1, rejected: 3 });
+    expect(c.body.errors.map((e: { line: number }) => e.line)).toEqual([3, 4, 5]);
+    const badHeader = Buffer.concat([Buffer.from('ticketNo,receivedAt,callerPhone,con'), Buffer.from([0xff]), Buffer.from('tent\nC8-5,2026-07-02,13912345678,表头坏了的一条诉求\n')]);
+    const h = await streamed('text/csv', [badHeader]);
+    expect(h.body).toMatchObject({ received: 1, inserted: 0, rejected: 1 });
+    const garbled = await ds().query(`SELECT COUNT(*) AS n FROM tickets WHERE content LIKE ? OR callerName LIKE ?`, ['%\ufffd%', '%\ufffd%']);
+    expect(Number(garbled[0].n)).toBe(0);
+  });
+
   it('stops at IMPORT_MAX_ROWS and says so, keeping received = inserted + duplicates + rejected', async () => {
     const saved = t.cfg.importMaxRows;
     t.cfg.importMaxRows = 3;

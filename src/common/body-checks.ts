@@ -65,3 +65,26 @@ export function refuseIllFormedText(req: { body?: unknown }, _res: unknown, next
   if (req.body !== undefined && hasLoneSurrogate(req.body)) return next(refuse('text with an unpaired UTF-16 surrogate (e.g. "\\ud800") is not accepted', 'entity.ill.formed'));
   next();
 }
+
+/** Nesting depth of a parsed value (objects and arrays), stopping once past `limit`. */
+export function valueDepth(v: unknown, limit = MAX_JSON_DEPTH, depth = 0): number {
+  if (!v || typeof v !== 'object') return depth;
+  if (depth >= limit) return depth + 1;
+  let max = depth + 1;
+  for (const x of Object.values(v)) {
+    max = Math.max(max, valueDepth(x, limit, depth + 1));
+    if (max > limit) break;
+  }
+  return max;
+}
+
+/**
+ * Why a socket payload is refused before validation, or null: nested too deep, unpaired surrogates (as for REST
+ * bodies), or U+FFFD — what invalid UTF-8 bytes become when a polling request is decoded, so never stored garbled.
+ */
+export function payloadProblem(v: unknown): string | null {
+  if (valueDepth(v) > MAX_JSON_DEPTH) return `payload nested deeper than ${MAX_JSON_DEPTH} levels`;
+  if (hasLoneSurrogate(v)) return 'text with an unpaired UTF-16 surrogate (e.g. "\\ud800") is not accepted';
+  if (hasReplacementChar(v)) return 'text with U+FFFD (bytes that were not UTF-8) is not accepted';
+  return null;
+}

@@ -1,5 +1,6 @@
 import { plainToInstance } from 'class-transformer';
 import { validate, ValidationError } from 'class-validator';
+import { payloadProblem } from '../common/body-checks';
 
 export const ACK_CODES = ['bad_request', 'unauthorized', 'forbidden', 'not_found', 'conflict', 'rate_limited', 'unavailable'] as const;
 export type AckCode = (typeof ACK_CODES)[number];
@@ -29,6 +30,8 @@ export async function validateDto<T extends object>(cls: new () => T, data: unkn
   if (data === null || typeof data !== 'object' || Array.isArray(data) || Object.getPrototypeOf(data) !== Object.prototype) {
     throw new QaError('bad_request', 'payload must be a JSON object');
   }
+  const problem = payloadProblem(data);
+  if (problem) throw new QaError('bad_request', problem);
   let dto: T;
   let errors: ValidationError[];
   try {

@@ -1,4 +1,5 @@
 import { BadRequestException, ConflictException, HttpException, HttpStatus, Inject, Injectable, Logger, NotFoundException, OnApplicationBootstrap, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { payloadProblem } from '../common/body-checks';
 import { InjectRepository } from '@nestjs/typeorm';
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
@@ -363,6 +364,8 @@ export class WindowService implements OnModuleInit, OnApplicationBootstrap, OnMo
     if (data === null || typeof data !== 'object' || Array.isArray(data) || Object.getPrototypeOf(data) !== Object.prototype) {
       throw new WindowError('bad_request', 'payload must be a JSON object {receiptNo, code}');
     }
+    const problem = payloadProblem(data);
+    if (problem) throw new WindowError('bad_request', problem);
     const dto = plainToInstance(cls, data as Record<string, unknown>, { enableImplicitConversion: false });
     const errors = await validate(dto, { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true });
     if (errors.length) {

@@ -44,6 +44,8 @@ export interface TestApp {
   get: <T>(cls: abstract new (...a: never[]) => T) => T;
   /** Public traffic seen by the leak scanner (every anonymous REST answer, every packet to an anonymous socket). */
   leakScan: LeakRecorder['stats'];
+  /** The socket.io server of the app (its namespaces are the gateways'). */
+  io: () => Server | undefined;
   /** Scans the public traffic and the log so far; close() fails the suite when this is not empty. */
   leaks: () => Promise<string[]>;
   close: () => Promise<void>;
@@ -106,7 +108,8 @@ export async function bootApp(engine: Engine, opts: BootOptions = {}): Promise<T
   const recorder = new LeakRecorder();
   app.use(recordPublicAnswers(recorder));
   configureApp(app);
-  app.useWebSocketAdapter(new LeakScanningIoAdapter(app, cfg, recorder));
+  const ioAdapter = new LeakScanningIoAdapter(app, cfg, recorder);
+  app.useWebSocketAdapter(ioAdapter);
   app.get(DataSource).subscribers.push(nameCollector(recorder));
   await app.listen(0, '127.0.0.1');
   const addr = app.getHttpServer().address() as { port: number };
@@ -147,6 +150,7 @@ export async function bootApp(engine: Engine, opts: BootOptions = {}): Promise<T
     },
     get: (cls) => app.get(cls as never, { strict: false }),
     leakScan: recorder.stats,
+    io: () => ioAdapter.server,
     leaks: async () => {
       await collectStoredNames(app.get(DataSource), recorder);
       const found = [...recorder.leaks(), ...findLeaks('server log', logs.join(''), recorder.names)];
@@ -237,12 +241,15 @@ async function collectStoredNames(ds: DataSource, recorder: LeakRecorder): Promi
  * without a token (a viewer on /live, a watcher on /window) — events, broadcasts and acks — is kept for the scan.
  */
 class LeakScanningIoAdapter extends HubIoAdapter {
+  server?: Server;
+
   constructor(app: NestExpressApplication, cfg: AppConfig, private readonly recorder: LeakRecorder) {
     super(app, cfg);
   }
 
   createIOServer(port: number, options?: Parameters<HubIoAdapter['createIOServer']>[1]): Server {
     const server = super.createIOServer(port, options);
+    this.server = server;
     (server.sockets as unknown as { on: (e: string, f: (nsp: { name: string; on: (e: string, f: (s: Socket) => void) => void }) => void) => void }).on('new_namespace', (nsp) => {
       nsp.on('connection', (socket: Socket) => {
         if ((socket.data as SocketIdentity).user) return;
