@@ -34,6 +34,7 @@ type Row = Omit<Ticket, 'id' | 'createdAt' | 'updatedAt'>;
 const BATCH = 1000;
 const MAX_RECORD_CHARS = 64 * 1024;
 const MAX_ERRORS = 100;
+const YIELD_EVERY = 32;
 const ISO_RE = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?)?(Z|[+-]\d{2}:?\d{2})?$/;
 const TICKET_NO_RE = /^[A-Za-z0-9_-]{1,40}$/;
 
@@ -190,6 +191,7 @@ export class TicketImportService {
       if (res.errors.length < MAX_ERRORS) res.errors.push({ line, message });
     };
     /** Returns false once the row limit is reached. */
+    let sinceYield = 0;
     const take = async (): Promise<boolean> => {
       for (const r of out) {
         if (res.received >= max) {
@@ -213,6 +215,12 @@ export class TicketImportService {
         } catch (e) {
           if (!(e instanceof RowError)) throw e;
           reject(r.line, e.message);
+        }
+        // The database round trips of the batch in flight are the critical path: let their answers in every few rows
+        // instead of after a whole network chunk (~160 rows, several ms of validation).
+        if (++sinceYield >= YIELD_EVERY) {
+          sinceYield = 0;
+          await new Promise<void>((r) => setImmediate(r));
         }
         if (batch.length >= BATCH) {
           const b = batch;
