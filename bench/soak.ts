@@ -228,7 +228,7 @@ interface RunSummary {
   churners: number;
   boards: number;
   clientProcs: number;
-  errors: { total: number; counts: Record<string, number>; samples: string[] };
+  errors: { total: number; counts: Record<string, number>; samples: string[]; byMinute: Record<number, number> };
   serverErrorLines: string[];
   answers: number;
   deliveries: number;
@@ -242,7 +242,7 @@ interface RunSummary {
   highlights: number;
   churnJoins: number;
   events: Record<string, number>;
-  window: StaffResult['applications'] & { statusP50Ms: number; statusP99Ms: number; statusMaxMs: number; statusMissing: number; board: StaffResult['board'] };
+  window: StaffResult['applications'] & { lateCreationEvents: number; statusP50Ms: number; statusP99Ms: number; statusMaxMs: number; statusMissing: number; board: StaffResult['board'] };
   rss: Array<{ server: string; at1: number; atMid: number; atEnd: number; warm: number; samples: Array<[number, number, number | null]> }>;
   cpu: { servers: Record<string, number>; clients: Record<string, number>; loadavg: number[] };
   serverExit: Record<string, number>;
@@ -355,7 +355,7 @@ async function run(instances: number): Promise<RunSummary> {
       churners: CHURN,
       boards: BOARDS,
       clientProcs: PROCS,
-      errors: { total: Object.values(errors.counts).reduce((a, b) => a + b, 0), counts: errors.counts, samples: errors.samples },
+      errors: { total: Object.values(errors.counts).reduce((a, b) => a + b, 0), counts: errors.counts, samples: errors.samples, byMinute: errors.byMinute },
       serverErrorLines: serverErrorLines.slice(0, 20),
       answers: sr.answered.length,
       deliveries: crowds.reduce((n, c) => n + c.deliveries, 0),
@@ -369,7 +369,7 @@ async function run(instances: number): Promise<RunSummary> {
       highlights: sr.highlights,
       churnJoins: crowds.reduce((n, c) => n + c.churnJoins, 0),
       events,
-      window: { ...sr.applications, statusP50Ms: percentile(sl, 50), statusP99Ms: percentile(sl, 99), statusMaxMs: sl.at(-1) ?? NaN, statusMissing: sr.statusMissing, board: sr.board },
+      window: { ...sr.applications, lateCreationEvents: sr.lateCreationEvents, statusP50Ms: percentile(sl, 50), statusP99Ms: percentile(sl, 99), statusMaxMs: sl.at(-1) ?? NaN, statusMissing: sr.statusMissing, board: sr.board },
       rss: [...samples.entries()].map(([server, xs]) => {
         const a1 = at(xs, 1)[1];
         const e = xs.at(-1)![1];
@@ -397,7 +397,7 @@ function table(rs: RunSummary[]): string {
   const rows: Array<[string, (r: RunSummary) => string]> = [
     ['viewers / staff (mod+leader+clerk) / churners / boards', (r) => `${r.viewers} / ${r.staff.moderators}+${r.staff.leaders}+${r.staff.clerks} / ${r.churners} / ${r.boards}`],
     ['minutes of load', (r) => `${r.minutes}`],
-    ['errors (acks, disconnects, HTTP, server log)', (r) => `${r.errors.total}${r.errors.total ? ` ${JSON.stringify(r.errors.counts)}` : ''}`],
+    ['errors (acks, disconnects, HTTP, server log)', (r) => `${r.errors.total}${r.errors.total ? ` ${JSON.stringify(r.errors.counts)}, per minute ${JSON.stringify(r.errors.byMinute)}` : ''}`],
     ['questions asked / approved / rejected', (r) => `${r.asks} / ${r.moderated.approved} / ${r.moderated.rejected}`],
     ['upvotes', (r) => `${r.upvotes}`],
     ['answers / highlights', (r) => `${r.answers} / ${r.highlights}`],
@@ -406,6 +406,7 @@ function table(rs: RunSummary[]): string {
     ['events received by viewers', (r) => Object.entries(r.events).map(([k, v]) => `${k} ${v}`).join(', ')],
     ['applications created / state changes / finished / rated', (r) => `${r.window.created} / ${r.window.transitions} / ${r.window.finished} / ${r.window.rated}`],
     ['window status p50 / p99 / max ms, missing', (r) => `${r.window.statusP50Ms} / ${r.window.statusP99Ms} / ${r.window.statusMaxMs}, ${r.window.statusMissing}`],
+    ['late "accepted" events after the watch ack (Redis lag, not errors)', (r) => `${r.window.lateCreationEvents}`],
     ['board:update received / faster than 1 s / polls', (r) => `${r.window.board.updates} / ${r.window.board.tooFast} / ${r.window.board.polls}`],
     ['server RSS MB at 1 / mid / end min (growth after 1 min)', (r) => r.rss.map((x) => `${x.server}: ${x.at1} / ${x.atMid} / ${x.atEnd} (${x.warm >= 0 ? '+' : ''}${x.warm}%)`).join('; ')],
     ['server heap MB at 1 / end', (r) => r.rss.map((x) => `${x.server}: ${x.samples.reduce((b, s) => (Math.abs(s[0] - 1) < Math.abs(b[0] - 1) ? s : b))[2]} / ${x.samples.at(-1)![2]}`).join('; ')],
