@@ -279,7 +279,7 @@ describe.each(engines())('REST fuzz over every route on %s', (engine) => {
       }
     }
     // eslint-disable-next-line no-console
-    console.log(`REST fuzz on ${engine}: ${JSON.stringify(tally)} (${runs} cases per route)`);
+    console.log(`REST fuzz on ${engine}: ${JSON.stringify(tally)} (${runs} cases per route); leak scanner saw ${JSON.stringify(t.leakScan)}`);
     expect(failures).toEqual([]);
     expect(tally.s4xx).toBeGreaterThan(tally.routes * runs * 0.5);
     // Still up, still answering; the process-wide Object.prototype is untouched by the pollution payloads.

@@ -71,6 +71,12 @@ const payload = fc.oneof(
 const fits = (a: unknown[]) => Buffer.byteLength(JSON.stringify(a, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v)) ?? '') < 6_500;
 const args = fc.oneof({ weight: 6, arbitrary: payload.map((p) => [p]) }, { weight: 1, arbitrary: fc.array(payload, { minLength: 2, maxLength: 3 }) }, { weight: 1, arbitrary: fc.constant([]) }).filter((a) => fits(a as unknown[]));
 
+/** `p`, or `fallback` after `ms` (the timer is cleared either way, so no handle outlives the test). */
+function within<T>(p: Promise<T>, ms: number, fallback: T): Promise<T> {
+  let timer: NodeJS.Timeout;
+  return Promise.race([p, new Promise<T>((res) => (timer = setTimeout(() => res(fallback), ms)))]).finally(() => clearTimeout(timer));
+}
+
 function connectTo(url: string, nsp: string, auth: Record<string, unknown>, transports: string[] = ['websocket']): Promise<ClientSocket> {
   return new Promise((resolve, reject) => {
     const s = io(`${url}${nsp}`, { auth, transports, reconnection: false, forceNew: true });
@@ -193,7 +199,7 @@ describe.each(engines())('socket fuzz over every namespace and event on %s', (en
       }
     }
     // eslint-disable-next-line no-console
-    console.log(`socket fuzz on ${engine}: ${events.length} events × ${runs} cases: ${JSON.stringify(tally)}`);
+    console.log(`socket fuzz on ${engine}: ${events.length} events × ${runs} cases: ${JSON.stringify(tally)}; leak scanner saw ${JSON.stringify(t.leakScan)}`);
     expect(failures).toEqual([]);
     expect(tally.refused).toBeGreaterThan(events.length * runs * 0.8);
     for (const { anon, staff } of clients.values()) expect(anon.connected && staff.connected).toBe(true);
@@ -212,7 +218,7 @@ describe.each(engines())('socket fuzz over every namespace and event on %s', (en
       const s = await connectTo(t.url, nsp, { viewerKey: viewerKey('big') });
       const gone = new Promise<string>((res) => s.once('disconnect', (reason) => res(reason)));
       s.emit(event, { sessionId, text: '大'.repeat(20_000), receiptNo: 'x'.repeat(30_000) }, () => undefined);
-      expect(await Promise.race([gone, sleep(10_000).then(() => 'still connected')])).toMatch(/transport (close|error)/);
+      expect(await within(gone, 10_000, 'still connected')).toMatch(/transport (close|error)/);
       s.close();
     }
     expect(await mark()).toBe(before);
@@ -230,7 +236,7 @@ describe.each(engines())('socket fuzz over every namespace and event on %s', (en
     for (const b of bad) {
       const raw = await rawSocket(t.url, '/live', viewerKey('raw'));
       raw.ws.send(Buffer.concat([Buffer.from(`42/live,7["question:ask",{"sessionId":${sessionId},"text":"路灯不亮`), b, Buffer.from('，请尽快维修"}]')]), { binary: false });
-      expect(await Promise.race([raw.closed, sleep(10_000).then(() => -1)])).toBe(1007);
+      expect(await within(raw.closed, 10_000, -1)).toBe(1007);
     }
     expect(await mark()).toBe(before);
     // A valid message whose 测 (e6 b5 8b) is split between two websocket fragments is one valid text: stored as sent.
