@@ -1,20 +1,23 @@
 /**
  * Ticket import benchmark (`npm run bench:import`): boots the built server on a fresh MariaDB database
  * (BENCH_MYSQL_URL, default mysql://hub:hub@127.0.0.1:3306/), streams BENCH_ROWS (default 200,000) generated
- * NDJSON tickets (5 % of them repeat calls of the row 3 before) through POST /api/tickets/import, then inserts the same rows with raw mysql2 multi-row INSERTs
- * (1000 rows a statement) into a fresh copy of the table. Prints rows/s of both, their ratio and the server
- * process's peak RSS (the server runs as its own process, dist/src/main.js, so the figure is the server's alone).
+ * NDJSON tickets (5 % of them repeat calls of the row 3 before) through POST /api/tickets/import and inserts the same
+ * rows with raw mysql2 multi-row INSERTs (1000 rows a statement) into `tickets_raw LIKE tickets`, in BENCH_ROUNDS
+ * (default 4) alternating rounds of N/rounds rows each: endpoint round, then raw round, so both sides see the same
+ * (shared, varying) machine load. Prints each round, the load average, the summed rows/s of both, their ratio and
+ * the server process's peak RSS (the server runs as its own process, dist/src/main.js, so the figure is the server's alone).
  */
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
 import { ChildProcess, spawn } from 'node:child_process';
 import { createReadStream, createWriteStream, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createConnection } from 'mysql2/promise';
 
 const N = Number(process.env.BENCH_ROWS ?? 200_000);
+const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 4));
 const SERVER = (process.env.BENCH_MYSQL_URL ?? 'mysql://hub:hub@127.0.0.1:3306/').replace(/\/[^/]*$/, '/');
 const STREETS = ['西长安街', '新街口', '月坛', '展览路', '德胜', '金融街', '什刹海', '大栅栏', '天桥', '椿树', '陶然亭', '广安门内', '牛街', '白纸坊', '广安门外'];
 const DEPTS = ['city', 'realty', 'police', 'enforcement', 'housing', 'env', 'fda', 'safety', 'edu', 'hrss', 'civil', 'greening', 'commerce'];
@@ -76,11 +79,11 @@ function procMemory(pid: number): { rss: number; hwm: number } {
 }
 
 /** The NDJSON file is written first, so the client side of the request costs the server process almost nothing. */
-async function writeFile(path: string): Promise<void> {
+async function writeFile(path: string, from: number, to: number): Promise<void> {
   const out = createWriteStream(path);
-  for (let i = 0; i < N; ) {
+  for (let i = from; i < to; ) {
     let chunk = '';
-    for (let k = 0; k < 1000 && i < N; k++, i++) {
+    for (let k = 0; k < 1000 && i < to; k++, i++) {
       const r = row(i);
       chunk += JSON.stringify({ ...r, receivedAt: r.receivedAt.toISOString(), repliedAt: r.repliedAt?.toISOString() ?? null }) + '\n';
     }
@@ -162,50 +165,74 @@ async function main() {
       /* process gone */
     }
   }, 50);
+  let files: string[] = [];
   try {
     const accessToken = await login(url);
-    const file = join(tmpdir(), `${name}.ndjson`);
-    await writeFile(file);
-    const rssBefore = procMemory(proc.pid!).rss;
-    peak = rssBefore;
-    let t0 = Date.now();
-    const res = await streamImport(url, accessToken, file);
-    rmSync(file, { force: true });
-    const apiMs = Date.now() - t0;
-    const apiPeak = Math.max(peak, procMemory(proc.pid!).hwm);
-    if (res.inserted !== N) throw new Error(`endpoint inserted ${String(res.inserted)} of ${N}: ${JSON.stringify(res).slice(0, 500)}`);
-
     const c = await createConnection({ uri: `${SERVER}${name}`, timezone: 'Z' });
-    const [[{ linked }]] = (await c.query('SELECT COUNT(*) AS linked FROM tickets WHERE repeatOf IS NOT NULL')) as unknown as [[{ linked: number }]];
     await c.query('CREATE TABLE tickets_raw LIKE tickets');
     const cols = ['ticketNo', 'receivedAt', 'quarter', 'channel', 'callerName', 'callerPhone', 'street', 'community', 'content', 'departmentCode', 'status', 'repliedAt', 'satisfaction', 'topics', 'createdAt', 'updatedAt'];
-    t0 = Date.now();
-    for (let i = 0; i < N; ) {
-      const values: unknown[][] = [];
-      const now = new Date();
-      for (let k = 0; k < 1000 && i < N; k++, i++) {
-        const r = row(i);
-        const l = new Date(r.receivedAt.getTime() + 8 * 3600_000);
-        values.push([r.ticketNo, r.receivedAt, `${l.getUTCFullYear()}Q${Math.floor(l.getUTCMonth() / 3) + 1}`, r.channel, r.callerName, r.callerPhone, r.street, r.community, r.content, r.departmentCode, r.status, r.repliedAt, r.satisfaction, '', now, now]);
+    const raw = async (from: number, to: number) => {
+      for (let i = from; i < to; ) {
+        const values: unknown[][] = [];
+        const now = new Date();
+        for (let k = 0; k < 1000 && i < to; k++, i++) {
+          const r = row(i);
+          const l = new Date(r.receivedAt.getTime() + 8 * 3600_000);
+          values.push([r.ticketNo, r.receivedAt, `${l.getUTCFullYear()}Q${Math.floor(l.getUTCMonth() / 3) + 1}`, r.channel, r.callerName, r.callerPhone, r.street, r.community, r.content, r.departmentCode, r.status, r.repliedAt, r.satisfaction, '', now, now]);
+        }
+        await c.query(`INSERT INTO tickets_raw (${cols.map((x) => `\`${x}\``).join(', ')}) VALUES ?`, [values]);
       }
-      await c.query(`INSERT INTO tickets_raw (${cols.map((x) => `\`${x}\``).join(', ')}) VALUES ?`, [values]);
-    }
-    const rawMs = Date.now() - t0;
-    await c.end();
-    const apiRate = Math.round((N / apiMs) * 1000);
-    const rawRate = Math.round((N / rawMs) * 1000);
+    };
+    // All round files are written before anything is timed.
+    const bounds = Array.from({ length: ROUNDS }, (_, k) => [Math.floor((N * k) / ROUNDS), Math.floor((N * (k + 1)) / ROUNDS)] as const);
+    files = bounds.map((_, k) => join(tmpdir(), `${name}.${k}.ndjson`));
+    for (let k = 0; k < ROUNDS; k++) await writeFile(files[k], bounds[k][0], bounds[k][1]);
+    const rssBefore = procMemory(proc.pid!).rss;
+    peak = rssBefore;
     const mb = (b: number) => Math.round(b / 1048576);
-    const lines = [
-      `rows: ${N}`,
-      `server node flags: ${flags.join(' ') || '(none)'}`,
-      `endpoint POST /api/tickets/import (NDJSON, streamed): ${apiMs} ms, ${apiRate} rows/s`,
-      `raw mysql2 multi-row INSERT (1000 rows/statement): ${rawMs} ms, ${rawRate} rows/s`,
+    const load = () => loadavg().map((x) => x.toFixed(1)).join(' ');
+    const rate = (n: number, ms: number) => Math.round((n / ms) * 1000);
+    let apiMs = 0;
+    let rawMs = 0;
+    const lines = [`rows: ${N} in ${ROUNDS} alternating rounds (endpoint, then raw)`, `server node flags: ${flags.join(' ') || '(none)'}`];
+    const say = (l: string) => {
+      lines.push(l);
+      process.stderr.write(l + '\n');
+    };
+    for (let k = 0; k < ROUNDS; k++) {
+      const [from, to] = bounds[k];
+      const loadBefore = load();
+      let t0 = Date.now();
+      const res = await streamImport(url, accessToken, files[k]);
+      const a = Date.now() - t0;
+      rmSync(files[k], { force: true });
+      if (res.inserted !== to - from) throw new Error(`endpoint round ${k + 1} inserted ${String(res.inserted)} of ${to - from}: ${JSON.stringify(res).slice(0, 500)}`);
+      const loadMid = load();
+      t0 = Date.now();
+      await raw(from, to);
+      const r = Date.now() - t0;
+      apiMs += a;
+      rawMs += r;
+      say(
+        `round ${k + 1}: rows ${from}–${to - 1}: endpoint ${a} ms ${rate(to - from, a)} rows/s (load ${loadBefore}), raw ${r} ms ${rate(to - from, r)} rows/s (load ${loadMid}), ratio ${(r / a).toFixed(2)}, server RSS peak so far ${mb(Math.max(peak, procMemory(proc.pid!).hwm))} MB`,
+      );
+    }
+    const apiPeak = Math.max(peak, procMemory(proc.pid!).hwm);
+    const [[{ linked }]] = (await c.query('SELECT COUNT(*) AS linked FROM tickets WHERE repeatOf IS NOT NULL')) as unknown as [[{ linked: number }]];
+    await c.end();
+    const apiRate = rate(N, apiMs);
+    const rawRate = rate(N, rawMs);
+    lines.push(
+      `endpoint POST /api/tickets/import (NDJSON, streamed), summed over rounds: ${apiMs} ms, ${apiRate} rows/s`,
+      `raw mysql2 multi-row INSERT (1000 rows/statement), summed over rounds: ${rawMs} ms, ${rawRate} rows/s`,
       `ratio endpoint/raw: ${(apiRate / rawRate).toFixed(2)}`,
       `repeat calls linked by the import: ${Number(linked)}`,
-      `server process RSS: ${mb(rssBefore)} MB before the import, peak ${mb(apiPeak)} MB during it`,
-    ];
+      `server process RSS: ${mb(rssBefore)} MB before the import, peak ${mb(apiPeak)} MB during the run`,
+      `load average at the end: ${load()}`,
+    );
     process.stdout.write(lines.join('\n') + '\n');
   } finally {
+    for (const f of files) rmSync(f, { force: true });
     clearInterval(timer);
     proc.kill('SIGTERM');
     await new Promise((r) => proc.once('exit', r));
