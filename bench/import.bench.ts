@@ -170,7 +170,7 @@ async function main() {
     const accessToken = await login(url);
     const c = await createConnection({ uri: `${SERVER}${name}`, timezone: 'Z' });
     await c.query('CREATE TABLE tickets_raw LIKE tickets');
-    const cols = ['ticketNo', 'receivedAt', 'quarter', 'channel', 'callerName', 'callerPhone', 'street', 'community', 'content', 'departmentCode', 'status', 'repliedAt', 'satisfaction', 'topics', 'createdAt', 'updatedAt'];
+    const cols = ['ticketNo', 'receivedAt', 'quarter', 'channel', 'callerName', 'callerPhone', 'street', 'community', 'content', 'departmentCode', 'status', 'repliedAt', 'satisfaction', 'createdAt', 'updatedAt'];
     const raw = async (from: number, to: number) => {
       for (let i = from; i < to; ) {
         const values: unknown[][] = [];
@@ -178,7 +178,7 @@ async function main() {
         for (let k = 0; k < 1000 && i < to; k++, i++) {
           const r = row(i);
           const l = new Date(r.receivedAt.getTime() + 8 * 3600_000);
-          values.push([r.ticketNo, r.receivedAt, `${l.getUTCFullYear()}Q${Math.floor(l.getUTCMonth() / 3) + 1}`, r.channel, r.callerName, r.callerPhone, r.street, r.community, r.content, r.departmentCode, r.status, r.repliedAt, r.satisfaction, '', now, now]);
+          values.push([r.ticketNo, r.receivedAt, `${l.getUTCFullYear()}Q${Math.floor(l.getUTCMonth() / 3) + 1}`, r.channel, r.callerName, r.callerPhone, r.street, r.community, r.content, r.departmentCode, r.status, r.repliedAt, r.satisfaction, now, now]);
         }
         await c.query(`INSERT INTO tickets_raw (${cols.map((x) => `\`${x}\``).join(', ')}) VALUES ?`, [values]);
       }
