@@ -1,0 +1,112 @@
+/**
+ * Dispatch-suggestion latency (`npm run bench:suggest`): the operator's `POST /api/tickets/suggest` must answer within
+ * 50 ms. Boots the built server (dist/src/main.js) as its own process on a temp SQLite file, logs in as admin and, on one
+ * keep-alive connection, alternates BENCH_CALLS (default 2,000) suggestion calls with the same number of calls of
+ * `GET /health` (the bare baseline: same server, same connection, same auth-free round trip, no work). The first
+ * suggestion after start is reported on its own: it loads the segmentation dictionary (kept out of an idle server).
+ * Texts: the dev set's ticket texts when ../shared is present, else a few built-in ones.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const CALLS = Number(process.env.BENCH_CALLS) || 2000;
+const BUILT_IN = [
+  '家中暖气不热，室内温度只有15度，联系供暖单位多次未解决',
+  '楼下烧烤店油烟很大，没有安装油烟净化设备',
+  '共享单车乱停乱放，堵塞地铁口',
+  '电动自行车在楼道里充电，担心起火',
+  '孩子幼升小派位结果不合理',
+  '物业公司服务差，楼道卫生长期无人打扫',
+  '小区门口早市占道经营，早上六点就很吵',
+];
+
+function texts(): { list: string[]; source: string } {
+  for (const f of [join(__dirname, '..', '..', '..', 'shared', 'data', 'tickets-dev.ndjson'), join(process.cwd(), '..', 'shared', 'data', 'tickets-dev.ndjson')]) {
+    if (!existsSync(f)) continue;
+    const list = readFileSync(f, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .slice(0, CALLS)
+      .map((l) => (JSON.parse(l) as { content: string }).content);
+    return { list, source: `first ${list.length} texts of ../shared/data/tickets-dev.ndjson` };
+  }
+  return { list: BUILT_IN, source: `${BUILT_IN.length} built-in texts (../shared not present)` };
+}
+
+const pct = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
+};
+
+async function timed(f: () => Promise<Response>): Promise<number> {
+  const t = process.hrtime.bigint();
+  const r = await f();
+  await r.arrayBuffer();
+  if (r.status >= 300) throw new Error(`HTTP ${r.status}`);
+  return Number(process.hrtime.bigint() - t) / 1e6;
+}
+
+async function main() {
+  const dir = mkdtempSync(join(tmpdir(), 'hub-bench-suggest-'));
+  const proc = spawn(process.execPath, [join(__dirname, '..', 'src', 'main.js')], {
+    env: {
+      ...process.env,
+      PORT: '0',
+      DATABASE_URL: `sqlite:${join(dir, 'hub.sqlite')}`,
+      NODE_ENV: 'development',
+      DEMO_DATA: 'false',
+      JOBS_ENABLED: 'false',
+      REDIS_URL: '',
+      SMTP_URL: '',
+      ADMIN_USERNAME: 'admin',
+      ADMIN_PASSWORD: 'bench-admin-pass',
+      JWT_SECRET: 'bench-secret-bench-secret-bench-secret',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  proc.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  try {
+    let url = '';
+    for (let i = 0; i < 240 && !url; i++) {
+      const m = /"port":(\d+)/.exec(out);
+      if (m) url = `http://127.0.0.1:${m[1]}`;
+      else if (proc.exitCode !== null) break;
+      else await new Promise((r) => setTimeout(r, 250));
+    }
+    if (!url) throw new Error(`server did not start: ${out.slice(-2000)}`);
+    const login = await fetch(`${url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: 'bench-admin-pass' }) });
+    const { accessToken } = (await login.json()) as { accessToken: string };
+    const headers = { 'content-type': 'application/json', authorization: `Bearer ${accessToken}` };
+    const { list, source } = texts();
+    const suggest = (content: string) => timed(() => fetch(`${url}/api/tickets/suggest`, { method: 'POST', headers, body: JSON.stringify({ content }) }));
+    const health = () => timed(() => fetch(`${url}/health`));
+    await health();
+    const cold = await suggest('楼道里有人给电动车充电，电线从窗户拉下来，很危险'); // no early keyword hit: segments
+    const s: number[] = [];
+    const h: number[] = [];
+    for (let i = 0; i < CALLS; i++) {
+      s.push(await suggest(list[i % list.length]));
+      h.push(await health());
+    }
+    const row = (name: string, xs: number[]) => `| ${name} | ${pct(xs, 50).toFixed(2)} | ${pct(xs, 99).toFixed(2)} | ${Math.max(...xs).toFixed(2)} |`;
+    console.log(`texts: ${source}; ${CALLS} calls each, alternating, one keep-alive connection; load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+    console.log(`first suggestion after start (loads the dictionary): ${cold.toFixed(0)} ms`);
+    console.log('| call | p50 ms | p99 ms | max ms |\n|---|---|---|---|');
+    console.log(row('POST /api/tickets/suggest', s));
+    console.log(row('GET /health (baseline)', h));
+    console.log(`p50 ratio suggest/health = ${(pct(s, 50) / pct(h, 50)).toFixed(2)}; p99 ratio = ${(pct(s, 99) / pct(h, 99)).toFixed(2)}; calls over 50 ms: ${s.filter((x) => x > 50).length} of ${CALLS}`);
+  } finally {
+    proc.kill('SIGTERM');
+    await new Promise((r) => proc.once('exit', r));
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
