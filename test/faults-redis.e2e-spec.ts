@@ -113,7 +113,7 @@ describe.each(engines())('Redis outage under two instances (%s)', (engine) => {
       for (const t of [a, b]) {
         const s = Date.now();
         await t.http().get('/health').expect(200);
-        expect(Date.now() - s).toBeLessThan(500);
+        expect(Date.now() - s).toBeLessThan(1500); // a busy retry loop would block far longer; slack for a loaded CI machine
       }
     }
     // The viewer on A connected before the cut is still connected.
@@ -144,7 +144,7 @@ describe.each(engines())('Redis outage under two instances (%s)', (engine) => {
         expect(Date.now() - s).toBeLessThan(4000);
         const h = Date.now();
         await t.http().get('/health').expect(200);
-        expect(Date.now() - h).toBeLessThan(500);
+        expect(Date.now() - h).toBeLessThan(1500);
       }
       expect(onA.connected).toBe(true);
     } finally {
