@@ -18,7 +18,7 @@ export const sessionRoom = (sessionId: number) => `session:${sessionId}`;
 export const staffRoom = (sessionId: number) => `staff:${sessionId}`;
 
 /** Minimum gap between two `question:upvoted` of one question from one instance (the latest count wins). */
-export const UPVOTED_INTERVAL_MS = 250;
+export const UPVOTED_INTERVAL_MS = 1000;
 
 /** Minimum gap between two `viewers:count` of one session on one instance. */
 export const VIEWERS_COUNT_INTERVAL_MS = 1000;
@@ -49,7 +49,7 @@ export class QaEmitter implements OnModuleDestroy {
   }
 
   /**
-   * `question:upvoted`, coalesced: the first upvote goes out at once, the ones within the next 250 ms become one
+   * `question:upvoted`, coalesced: the first upvote goes out at once, the ones within the next second become one
    * message with the latest count, so a popular question does not become one broadcast per viewer.
    */
   upvoted(sessionId: number, questionId: number, upvotes: number): void {
