@@ -15,6 +15,8 @@ import { topicModel, TaxonomyTopic, TopicModel } from './topic-model';
 import { TopicReport, TopicRow } from './topic-report.entity';
 
 const CHUNK = 5000;
+/** Tickets tagged between two turns of the event loop (so database round trips and HTTP requests progress). */
+const YIELD_EVERY = 500;
 const LOCK_TTL_MS = 60 * 60_000;
 
 export interface ReportView {
@@ -238,7 +240,10 @@ export class TopicsService implements DispatchSuggester, OnApplicationBootstrap,
       timing.read += Date.now() - mark;
       mark = Date.now();
       const changes: TopicChange[] = [];
+      let n = 0;
       for (const r of rows) {
+        // the previous window's write is a chain of round trips (BEGIN, DELETE, INSERT, COMMIT, progress): let it move on
+        if (++n % YIELD_EVERY === 0) await yieldToIo();
         ticketCount++;
         if (r.street) streets.add(r.street);
         const a = this.model.analyse(r.content);
