@@ -154,4 +154,28 @@ describe.each(engines())('Redis outage under two instances (%s)', (engine) => {
     expect(onA.connected).toBe(true);
     expect(rejections.map((e) => String((e as Error)?.message ?? e))).toEqual([]);
   });
+
+  it('starts while Redis is unreachable, serves its own viewers, and joins the others when Redis comes', async () => {
+    if (skip) return;
+    await proxy.cut();
+    const u = new URL(TEST_REDIS_URL);
+    u.hostname = '127.0.0.1';
+    u.port = String(proxy.port);
+    const c = await bootApp(engine, { databaseUrl: a.cfg.databaseUrl, env: { REDIS_URL: u.toString() } });
+    try {
+      expect(c.get(RedisService).ready).toBe(false);
+      const ready = await c.http().get('/health/ready').expect(200);
+      expect(ready.body).toMatchObject({ database: 'up', redis: 'down' });
+      const { ms } = await exchangeOn(c, '启动时无Redis', 6000);
+      expect(ms).toBeLessThan(10_000);
+      await proxy.restore();
+      await waitFor('the late instance connects to Redis', () => c.get(RedisService).ready && a.get(RedisService).ready && b.get(RedisService).ready, 20_000);
+      const onC = await on(c, { viewerKey: viewerKey() });
+      await ack(onC, 'session:join', { sessionId: session.id });
+      expect(await crossDelivery(onC, '迟到')).toBe(true);
+    } finally {
+      await c.close();
+    }
+    expect(rejections.map((e) => String((e as Error)?.message ?? e))).toEqual([]);
+  });
 });

@@ -22,6 +22,9 @@ export function redisCall<T>(client: RedisClient | undefined, what: string, fn: 
   return Promise.race([fn(), timeout]).finally(() => clearTimeout(timer));
 }
 
+/** How long the start waits for Redis before it goes on without it. */
+const START_WAIT_MS = 3000;
+
 /** The shared Redis connection when REDIS_URL is set (rate limits, locks, socket.io adapter). */
 @Injectable()
 export class RedisService implements OnModuleInit, OnApplicationShutdown {
@@ -43,13 +46,28 @@ export class RedisService implements OnModuleInit, OnApplicationShutdown {
     }
   }
 
+  /**
+   * Connects, waiting at most START_WAIT_MS: node-redis's connect() only settles once connected (it keeps retrying),
+   * so an instance started while Redis is down would never start. It starts alone instead (rate limits in memory,
+   * locks refused, socket.io delivering locally) and joins the others when the connection comes.
+   */
   async onModuleInit(): Promise<void> {
     if (!this.redis) return;
-    try {
-      await this.redis.connect();
-      this.log.log('redis connected');
-    } catch (e) {
-      this.log.warn(`redis not reachable at start (${(e as Error).message}); retrying in the background`);
+    const connected = this.redis.connect().then(
+      () => true,
+      (e: Error) => {
+        this.log.warn(`redis connect failed: ${e.message}`);
+        return false;
+      },
+    );
+    let timer: NodeJS.Timeout | undefined;
+    const waited = new Promise<boolean>((r) => (timer = setTimeout(() => r(false), START_WAIT_MS)));
+    const ok = await Promise.race([connected, waited]);
+    clearTimeout(timer);
+    if (ok) this.log.log('redis connected');
+    else {
+      this.log.warn(`redis not reachable at start; serving alone and connecting in the background`);
+      void connected.then((late) => late && this.log.log('redis connected'));
     }
   }
 
