@@ -22,7 +22,7 @@ const ROWS = Number(process.env.FAULTS_ROWS) || 100_000;
 const DOWN_MS = (Number(process.env.FAULTS_DOWN_S) || 60) * 1000;
 const MARIADBD = process.env.MARIADBD || 'mariadbd';
 const INSTALL_DB = process.env.MARIADB_INSTALL_DB || 'mariadb-install-db';
-const BATCH = 2000; // rows per import transaction on MariaDB (IMPORT_BATCH_ROWS.mysql in src/tickets/ticket-import.service.ts)
+const BATCH = 1000;
 const ADMIN = { username: 'admin', password: 'faults-admin-pass' };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const log = (s: string) => process.stdout.write(`[faults ${new Date().toISOString().slice(11, 19)}] ${s}\n`);

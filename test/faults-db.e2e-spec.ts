@@ -6,12 +6,11 @@ import { ack, connect, makeLeader, makeSession, next, sleep, viewerKey } from '.
 import { bootApp, engines, TestApp } from './utils/app';
 import { createTestDatabase } from './utils/mysql';
 import { TcpProxy } from './utils/tcp-proxy';
-import { IMPORT_BATCH_ROWS } from '../src/tickets/ticket-import.service';
 
 const onMariaDb = engines().includes('mariadb') ? describe : describe.skip;
 
 const ROWS = 20_000;
-const BATCH = IMPORT_BATCH_ROWS.mysql; // rows per import transaction on MariaDB (TicketImportService)
+const BATCH = 1000; // rows per import transaction (TicketImportService)
 
 function ndjson(from: number, to: number): string {
   let s = '';

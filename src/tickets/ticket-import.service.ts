@@ -31,12 +31,7 @@ export interface ImportResult {
 
 type Row = Omit<Ticket, 'id' | 'createdAt' | 'updatedAt'>;
 
-/**
- * Rows per batch (one transaction, one multi-row INSERT): 2000 on MariaDB/MySQL, where the fixed round trips of a batch
- * (START TRANSACTION, the candidate read, the INSERT, the repeat UPDATEs, COMMIT) set the import's pace; 1000 on SQLite,
- * whose statements take at most 32,766 parameters (28 columns × 1000 rows).
- */
-export const IMPORT_BATCH_ROWS = { mysql: 2000, sqlite: 1000 } as const;
+const BATCH = 1000;
 const MAX_RECORD_CHARS = 64 * 1024;
 const MAX_ERRORS = 100;
 const YIELD_EVERY = 32;
@@ -92,7 +87,7 @@ function oneOf<T extends string>(v: unknown, field: string, allowed: readonly T[
 
 /**
  * Streaming import of hotline work orders (CSV or NDJSON), bounded memory: rows are parsed as they arrive,
- * validated one by one and written in batches of IMPORT_BATCH_ROWS (multi-row INSERT, one transaction per batch),
+ * validated one by one and written in batches of 1000 (multi-row INSERT, one transaction per batch),
  * idempotent by ticketNo. Batches already committed stay when the request is interrupted.
  */
 @Injectable()
@@ -186,7 +181,6 @@ export class TicketImportService {
     const parser: RecordParser = format === 'csv' ? new CsvParser(MAX_RECORD_CHARS) : new NdjsonParser(MAX_RECORD_CHARS);
     const decoder = new StringDecoder('utf8');
     const max = this.cfg.importMaxRows;
-    const batchRows = this.isMysql() ? IMPORT_BATCH_ROWS.mysql : IMPORT_BATCH_ROWS.sqlite;
     let batch: Array<{ line: number; row: Row }> = [];
     let first = true;
     const out: ParsedRecord[] = [];
@@ -228,7 +222,7 @@ export class TicketImportService {
           sinceYield = 0;
           await new Promise<void>((r) => setImmediate(r));
         }
-        if (batch.length >= batchRows) {
+        if (batch.length >= BATCH) {
           const b = batch;
           batch = [];
           // One batch in flight while the next one is parsed.
@@ -299,7 +293,8 @@ export class TicketImportService {
         params.push(driver.preparePersistentValue(v ?? null, c));
       }
     }
-    const head = `${this.isMysql() ? 'INSERT IGNORE' : 'INSERT OR IGNORE'} INTO ${driver.escape(meta.tableName)} (${cols.map((c) => driver.escape(c.databaseName)).join(', ')}) VALUES `;
+    const mysql = this.ds.options.type === 'mysql' || this.ds.options.type === 'mariadb';
+    const head = `${mysql ? 'INSERT IGNORE' : 'INSERT OR IGNORE'} INTO ${driver.escape(meta.tableName)} (${cols.map((c) => driver.escape(c.databaseName)).join(', ')}) VALUES `;
     return { sql: head + new Array(rows.length).fill(tuple).join(', '), params };
   }
 
@@ -329,10 +324,6 @@ export class TicketImportService {
         await qr.release();
       }
     }
-  }
-
-  private isMysql(): boolean {
-    return this.ds.options.type === 'mysql' || this.ds.options.type === 'mariadb';
   }
 
   private col(prop: string): ColumnMetadata {
@@ -469,8 +460,8 @@ export class TicketImportService {
 /** Another import stored some of the batch's numbers between the check and the INSERT. */
 class ConcurrentBatch extends Error {}
 
-/** Bound on the stored tickets read for one batch (20 per row of the largest batch) to find its repeat calls. */
-const REPEAT_BATCH_CANDIDATES = 20 * IMPORT_BATCH_ROWS.mysql;
+/** Bound on the stored tickets read for one batch (1000 rows) to find its repeat calls. */
+const REPEAT_BATCH_CANDIDATES = 20_000;
 
 interface StoredCandidate extends RepeatCandidate<number | Row> {
   ticketNo: string;
