@@ -8,6 +8,7 @@ import { APP_CONFIG, AppConfig } from './config/app-config';
 import { refuseIllFormedText, verifyBody } from './common/body-checks';
 import { HttpErrorFilter } from './common/http-exception.filter';
 import { HubIoAdapter } from './common/socket-io.adapter';
+import { lifecycle } from './common/lifecycle';
 import { projectRoot } from './common/paths';
 
 function flatten(errors: ValidationError[], prefix = ''): string[] {
@@ -31,6 +32,11 @@ export function configureApp(app: NestExpressApplication): AppConfig {
   const cfg = app.get<AppConfig>(APP_CONFIG);
   app.set('trust proxy', 'loopback');
   app.disable('x-powered-by');
+  // While shutting down, every answer closes its connection, so the server can close once they are answered.
+  app.use((_req: unknown, res: { setHeader: (k: string, v: string) => void }, next: () => void) => {
+    if (lifecycle.draining) res.setHeader('Connection', 'close');
+    next();
+  });
   app.use(
     helmet({
       contentSecurityPolicy: {
@@ -75,6 +81,6 @@ export function configureApp(app: NestExpressApplication): AppConfig {
   const root = projectRoot();
   app.useStaticAssets(join(root, 'public'), { index: ['index.html'], maxAge: '5m' });
   app.useStaticAssets(join(root, 'node_modules', 'echarts', 'dist'), { prefix: '/vendor/echarts/', maxAge: '1d' });
-  app.enableShutdownHooks();
+  // Stop signals are handled in main.ts (drain, then app.close()); tests close the app themselves.
   return cfg;
 }

@@ -6,6 +6,8 @@ import { AppModule } from './app.module';
 import { configureApp } from './app.setup';
 import { ConfigError, loadConfig } from './config/app-config';
 import { JsonLogger } from './common/json-logger';
+import { lifecycle } from './common/lifecycle';
+import { trackConnections } from './common/graceful-close';
 
 async function bootstrap(): Promise<void> {
   try {
@@ -19,16 +21,33 @@ async function bootstrap(): Promise<void> {
   }
   const app = await NestFactory.create<NestExpressApplication>(AppModule, { logger: new JsonLogger(), bufferLogs: true });
   const cfg = configureApp(app);
+  const connections = trackConnections(app.getHttpServer());
   let closing = false;
   for (const sig of ['SIGTERM', 'SIGINT'] as const) {
     process.once(sig, () => {
       if (closing) return;
       closing = true;
-      // Nest's shutdown hooks close the server (in-flight requests finish); force exit if it takes too long.
+      const log = new Logger('Shutdown');
+      // Hard limit from the signal on: drain + close must fit in it.
       setTimeout(() => {
-        new Logger('Shutdown').warn(`still closing after ${cfg.shutdownTimeoutMs} ms; exiting`);
+        log.warn(`still closing after ${cfg.shutdownTimeoutMs} ms; exiting`);
         process.exit(1);
       }, cfg.shutdownTimeoutMs).unref();
+      // Drain: keep serving while /health/ready says 503, then close (in-flight requests finish, then the
+      // modules' shutdown hooks run) and re-raise the signal for the default exit.
+      lifecycle.draining = true;
+      const drain = Math.min(cfg.shutdownDrainMs, Math.floor(cfg.shutdownTimeoutMs / 2));
+      log.log(`${sig}: draining for ${drain} ms, then closing`);
+      setTimeout(() => {
+        connections.prepareClose();
+        app.close().then(
+          () => process.kill(process.pid, sig),
+          (e: Error) => {
+            log.error(`shutdown failed: ${e.message}`);
+            process.exit(1);
+          },
+        );
+      }, drain);
     });
   }
   await app.listen(cfg.port);

@@ -28,6 +28,7 @@ export interface AppConfig {
   livestreamRooms: number;
   timezone: string;
   shutdownTimeoutMs: number;
+  shutdownDrainMs: number;
   loginMaxFailures: number;
   loginWindowMs: number;
   publicBaseUrl: string;
@@ -139,6 +140,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     livestreamRooms: int(env, 'LIVESTREAM_ROOMS', 1, 1, 100),
     timezone: 'Asia/Shanghai',
     shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 0),
+    shutdownDrainMs: int(env, 'SHUTDOWN_DRAIN_MS', 1000, 0, 60_000),
     loginMaxFailures: int(env, 'LOGIN_MAX_FAILURES', 5, 1),
     loginWindowMs: int(env, 'LOGIN_WINDOW_MS', 15 * 60_000, 1000),
     publicBaseUrl: env.PUBLIC_BASE_URL || `http://localhost:${port || 3000}`,

@@ -3,6 +3,7 @@ import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/s
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { Public } from '../auth/decorators';
+import { lifecycle } from '../common/lifecycle';
 import { RedisService } from '../common/redis.service';
 
 @ApiTags('health')
@@ -20,8 +21,9 @@ class HealthController {
   @Public()
   @Get('ready')
   @ApiOkResponse({ description: 'the database answers' })
-  @ApiServiceUnavailableResponse({ description: 'the database does not answer (within 1.5 s)' })
+  @ApiServiceUnavailableResponse({ description: 'the database does not answer (within 1.5 s), or the instance is shutting down' })
   async ready() {
+    if (lifecycle.draining) throw new ServiceUnavailableException({ statusCode: 503, error: 'Service Unavailable', message: 'shutting down', status: 'draining' });
     try {
       await Promise.race([this.ds.query('SELECT 1'), new Promise((_, rej) => setTimeout(() => rej(new Error('timeout')), 1500).unref())]);
     } catch {
