@@ -282,9 +282,15 @@ export class QaService implements OnModuleInit, OnModuleDestroy {
 
   private requireRole(id: SocketIdentity, roles: string[]) {
     const user = id.user;
-    if (!user) throw new QaError('forbidden', 'staff only: sign in');
-    if (user.role !== 'admin' && !roles.includes(user.role)) throw new QaError('forbidden', `role ${user.role} may not do this`);
+    if (!user) throw this.refuse('anonymous viewer', 'staff only: sign in');
+    if (user.role !== 'admin' && !roles.includes(user.role)) throw this.refuse(`user ${user.id} (${user.role})`, `role ${user.role} may not do this`);
     return user;
+  }
+
+  /** A `forbidden` ack, logged with who (user id and role, never names or phones) and why. */
+  private refuse(who: string, why: string): QaError {
+    this.log.warn(`live Q&A refused: ${who}: ${why}`);
+    return new QaError('forbidden', why);
   }
 
   private askerKey(id: SocketIdentity): string {
@@ -299,7 +305,7 @@ export class QaService implements OnModuleInit, OnModuleDestroy {
     if (user.role === 'leader') {
       const mine = await this.leaders.find({ where: { userId: user.id } });
       const l = mine.find((x) => ids.includes(x.id));
-      if (!l) throw new QaError('forbidden', 'only a leader assigned to this session may answer its questions');
+      if (!l) throw this.refuse(`user ${user.id} (leader)`, 'only a leader assigned to this session may answer its questions');
       return l;
     }
     if (leaderId !== undefined && !ids.includes(leaderId)) throw new QaError('bad_request', `leader ${leaderId} is not assigned to this session`);
