@@ -11,12 +11,12 @@
 import { ChildProcess, execFile, spawn } from 'node:child_process';
 import { createWriteStream, createReadStream, mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
-import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { createConnection } from 'mysql2/promise';
 import { io, Socket } from 'socket.io-client';
+import { freePort, startBuiltServer } from './common';
 
 const ROWS = Number(process.env.FAULTS_ROWS) || 100_000;
 const DOWN_MS = (Number(process.env.FAULTS_DOWN_S) || 60) * 1000;
@@ -26,17 +26,6 @@ const BATCH = 1000;
 const ADMIN = { username: 'admin', password: 'faults-admin-pass' };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const log = (s: string) => process.stdout.write(`[faults ${new Date().toISOString().slice(11, 19)}] ${s}\n`);
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
 
 /** A private mariadbd: own datadir, port and socket; no grant tables (nothing but this script can reach it). */
 class PrivateMariaDb {
@@ -152,20 +141,7 @@ function streamImport(url: string, token: string, file: string): Promise<{ statu
   });
 }
 
-async function startServer(env: NodeJS.ProcessEnv): Promise<{ proc: ChildProcess; url: string; out: () => string }> {
-  const proc = spawn(process.execPath, [join(__dirname, '..', 'src', 'main.js')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  proc.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-  for (let i = 0; i < 240; i++) {
-    const m = /"port":(\d+)/.exec(out);
-    if (m) return { proc, url: `http://127.0.0.1:${m[1]}`, out: () => out };
-    if (proc.exitCode !== null) break;
-    await sleep(250);
-  }
-  proc.kill('SIGKILL');
-  throw new Error(`server did not start: ${out.slice(-2000)}`);
-}
+const startServer = (env: NodeJS.ProcessEnv) => startBuiltServer(env);
 
 async function api<T = Record<string, unknown>>(url: string, path: string, token: string | null, body?: unknown): Promise<T> {
   const r = await fetch(`${url}${path}`, {

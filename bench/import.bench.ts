@@ -9,12 +9,12 @@
  */
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
-import { ChildProcess, spawn } from 'node:child_process';
 import { createReadStream, createWriteStream, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createConnection } from 'mysql2/promise';
+import { startBuiltServer } from './common';
 
 const N = Number(process.env.BENCH_ROWS ?? 200_000);
 const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 4));
@@ -116,22 +116,6 @@ function serverFlags(): string[] {
   return (m?.[1] ?? '').split(/\s+/).filter((f) => f.startsWith('--'));
 }
 
-/** Starts the built server (dist/src/main.js) as its own process, so its memory is measured alone. */
-async function startServer(env: NodeJS.ProcessEnv, flags: string[]): Promise<{ proc: ChildProcess; url: string }> {
-  const proc = spawn(process.execPath, [...flags, join(__dirname, '..', 'src', 'main.js')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  proc.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-  for (let i = 0; i < 240; i++) {
-    const m = /"port":(\d+)/.exec(out);
-    if (m) return { proc, url: `http://127.0.0.1:${m[1]}` };
-    if (proc.exitCode !== null) break;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  proc.kill('SIGKILL');
-  throw new Error(`server did not start: ${out.slice(-2000)}`);
-}
-
 async function login(url: string): Promise<string> {
   const r = await fetch(`${url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: 'bench-admin-pass' }) });
   if (r.status !== 200) throw new Error(`login: HTTP ${r.status}`);
@@ -143,7 +127,7 @@ async function main() {
   const admin = await createConnection({ uri: SERVER });
   await admin.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
   const flags = serverFlags();
-  const { proc, url } = await startServer({
+  const { proc, url } = await startBuiltServer({
     ...process.env,
     PORT: '0',
     DATABASE_URL: `${SERVER}${name}`,

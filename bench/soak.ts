@@ -22,11 +22,11 @@
 import { ChildProcess, fork, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createConnection } from 'mysql2/promise';
 import { claimRedisDb, CrowdResult, ErrorLog, http, LoadParams, percentile, Scenario, setupScenario, sleep, StaffCrew, staffSplit, StaffResult, ViewerCrowd } from './soak-load';
+import { freePort } from './common';
 
 const num = (name: string, def: number) => (process.env[name] && Number(process.env[name]) > 0 ? Number(process.env[name]) : def);
 const MINUTES = num('SOAK_MINUTES', 10);
@@ -139,17 +139,6 @@ class Worker {
 }
 
 // ───────────────────────────── servers ─────────────────────────────
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
 
 interface Server {
   name: string;

@@ -6,10 +6,10 @@
  * suggestion after start is reported on its own: it loads the segmentation dictionary (kept out of an idle server).
  * Texts: the dev set's ticket texts when ../shared is present, else a few built-in ones.
  */
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { devTexts, startBuiltServer } from './common';
 
 const CALLS = Number(process.env.BENCH_CALLS) || 2000;
 const BUILT_IN = [
@@ -23,15 +23,8 @@ const BUILT_IN = [
 ];
 
 function texts(): { list: string[]; source: string } {
-  for (const f of [join(__dirname, '..', '..', '..', 'shared', 'data', 'tickets-dev.ndjson'), join(process.cwd(), '..', 'shared', 'data', 'tickets-dev.ndjson')]) {
-    if (!existsSync(f)) continue;
-    const list = readFileSync(f, 'utf8')
-      .split('\n')
-      .filter(Boolean)
-      .slice(0, CALLS)
-      .map((l) => (JSON.parse(l) as { content: string }).content);
-    return { list, source: `first ${list.length} texts of ../shared/data/tickets-dev.ndjson` };
-  }
+  const dev = devTexts();
+  if (dev) return { list: dev.texts.slice(0, CALLS), source: `first ${Math.min(CALLS, dev.texts.length)} texts of ${dev.file}` };
   return { list: BUILT_IN, source: `${BUILT_IN.length} built-in texts (../shared not present)` };
 }
 
@@ -50,34 +43,20 @@ async function timed(f: () => Promise<Response>): Promise<number> {
 
 async function main() {
   const dir = mkdtempSync(join(tmpdir(), 'hub-bench-suggest-'));
-  const proc = spawn(process.execPath, [join(__dirname, '..', 'src', 'main.js')], {
-    env: {
-      ...process.env,
-      PORT: '0',
-      DATABASE_URL: `sqlite:${join(dir, 'hub.sqlite')}`,
-      NODE_ENV: 'development',
-      DEMO_DATA: 'false',
-      JOBS_ENABLED: 'false',
-      REDIS_URL: '',
-      SMTP_URL: '',
-      ADMIN_USERNAME: 'admin',
-      ADMIN_PASSWORD: 'bench-admin-pass',
-      JWT_SECRET: 'bench-secret-bench-secret-bench-secret',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  const { proc, url } = await startBuiltServer({
+    ...process.env,
+    PORT: '0',
+    DATABASE_URL: `sqlite:${join(dir, 'hub.sqlite')}`,
+    NODE_ENV: 'development',
+    DEMO_DATA: 'false',
+    JOBS_ENABLED: 'false',
+    REDIS_URL: '',
+    SMTP_URL: '',
+    ADMIN_USERNAME: 'admin',
+    ADMIN_PASSWORD: 'bench-admin-pass',
+    JWT_SECRET: 'bench-secret-bench-secret-bench-secret',
   });
-  let out = '';
-  proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  proc.stderr!.on('data', (d: Buffer) => (out += d.toString()));
   try {
-    let url = '';
-    for (let i = 0; i < 240 && !url; i++) {
-      const m = /"port":(\d+)/.exec(out);
-      if (m) url = `http://127.0.0.1:${m[1]}`;
-      else if (proc.exitCode !== null) break;
-      else await new Promise((r) => setTimeout(r, 250));
-    }
-    if (!url) throw new Error(`server did not start: ${out.slice(-2000)}`);
     const login = await fetch(`${url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: 'bench-admin-pass' }) });
     const { accessToken } = (await login.json()) as { accessToken: string };
     const headers = { 'content-type': 'application/json', authorization: `Bearer ${accessToken}` };

@@ -6,8 +6,6 @@
  * printing tickets/s of both, their ratio and peak RSS.  `npm run bench:topics`
  */
 import 'reflect-metadata';
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { createConnection } from 'mysql2/promise';
 import { DataSource } from 'typeorm';
@@ -20,25 +18,17 @@ import { TicketTopics } from '../src/tickets/ticket-topics.entity';
 import { jieba } from '../src/topics/topic-model';
 import { TopicReport } from '../src/topics/topic-report.entity';
 import { TopicsService } from '../src/topics/topics.service';
+import { devTexts } from './common';
 
 const N = Number(process.env.BENCH_ROWS ?? 250_000);
 const SERVER = (process.env.BENCH_MYSQL_URL ?? 'mysql://hub:hub@127.0.0.1:3306/').replace(/\/[^/]*$/, '/');
 const QUARTER = '2026Q3';
 
 function baseTexts(): string[] {
-  // shared/data beside the checkout, or beside any folder above it (worktrees live deeper than the main checkout)
-  let file = '';
-  for (let dir = process.cwd(); !file; dir = dirname(dir)) {
-    const f = join(dir, '..', 'shared', 'data', 'tickets-dev.ndjson');
-    if (existsSync(f)) file = f;
-    if (dirname(dir) === dir) break;
-  }
-  if (file) {
-    console.log(`texts: ${file}`);
-    return readFileSync(file, 'utf8')
-      .split('\n')
-      .filter(Boolean)
-      .map((l) => (JSON.parse(l) as { content: string }).content);
+  const dev = devTexts();
+  if (dev) {
+    console.log(`texts: ${dev.file}`);
+    return dev.texts;
   }
   console.log('texts: six built-in ones (no shared/data/tickets-dev.ndjson found above the working directory)');
   return [

@@ -1,38 +1,20 @@
-import { ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import http from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { spawnServer } from './utils/server-process';
 
 /** SIGTERM while requests are in flight: every one is answered, and the process exits by itself in time. */
 describe('graceful shutdown', () => {
   let dir: string;
   let proc: ChildProcess;
-  let out = '';
+  let out: () => string;
+  let port = 0;
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'hub-shutdown-'));
-    proc = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/main.ts'], {
-      cwd: join(__dirname, '..'),
-      env: {
-        ...process.env,
-        NODE_ENV: 'development',
-        PORT: '0',
-        DATABASE_URL: `sqlite:${join(dir, 'hub.sqlite')}`,
-        DEMO_DATA: 'false',
-        JOBS_ENABLED: 'false',
-        ADMIN_USERNAME: 'admin',
-        ADMIN_PASSWORD: 'admin-pass-123',
-        SHUTDOWN_TIMEOUT_MS: '20000',
-        MAIL_DIR: join(dir, 'mail'),
-        REDIS_URL: '',
-        SMTP_URL: '',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-    proc.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-    for (let i = 0; i < 120 && !/listening on/.test(out); i++) await new Promise((r) => setTimeout(r, 500));
+    ({ proc, out, port } = await spawnServer(dir, { SHUTDOWN_TIMEOUT_MS: '20000' }));
   }, 90_000);
 
   afterAll(() => {
@@ -41,9 +23,7 @@ describe('graceful shutdown', () => {
   });
 
   it('answers every in-flight request and exits cleanly in time', async () => {
-    expect(out).toMatch(/listening on/);
-    // The log names the port it really took (PORT=0 picks a free one).
-    const port = Number(/"port":(\d+)/.exec(out)?.[1]);
+    expect(out()).toMatch(/listening on/);
     expect(port).toBeGreaterThan(0);
     const base = `http://127.0.0.1:${port}`;
     const login = await fetch(`${base}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: 'admin-pass-123' }) });
@@ -77,7 +57,7 @@ describe('graceful shutdown', () => {
     expect(await Promise.all(imports)).toEqual(Array.from({ length: 10 }, () => '200 5'));
     // Nest closes everything, then re-raises the signal: a clean exit is "code 0" or "signal SIGTERM", never code 1 (forced).
     expect(['code 0', 'signal SIGTERM']).toContain(await exited);
-    expect(out).not.toMatch(/still closing after/);
+    expect(out()).not.toMatch(/still closing after/);
     expect(Date.now() - t0).toBeLessThan(20000);
     // After the stop, nothing listens any more.
     await expect(fetch(`${base}/health`)).rejects.toThrow();
