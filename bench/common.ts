@@ -49,3 +49,40 @@ export function devTexts(): { file: string; texts: string[] } | null {
     if (dirname(dir) === dir) return null;
   }
 }
+
+/** Texts used when the dev set is absent (a user's clone has no ../shared). */
+export const BUILT_IN_TEXTS = [
+  '家中暖气不热，室内温度只有15度，联系供暖单位多次未解决',
+  '楼下烧烤店油烟很大，没有安装油烟净化设备',
+  '共享单车乱停乱放，堵塞地铁口',
+  '电动自行车在楼道里充电，担心起火',
+  '孩子幼升小派位结果不合理',
+  '物业公司服务差，楼道卫生长期无人打扫',
+];
+
+const BENCH_ADMIN = { username: 'admin', password: 'bench-admin-pass' };
+
+/** The environment of a bench server: `databaseUrl`, no demo data, no jobs, no Redis or SMTP, a known admin; `extra` on top. */
+export function benchServerEnv(databaseUrl: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    PORT: '0',
+    DATABASE_URL: databaseUrl,
+    NODE_ENV: 'development',
+    DEMO_DATA: 'false',
+    JOBS_ENABLED: 'false',
+    REDIS_URL: '',
+    SMTP_URL: '',
+    ADMIN_USERNAME: BENCH_ADMIN.username,
+    ADMIN_PASSWORD: BENCH_ADMIN.password,
+    JWT_SECRET: 'bench-secret-bench-secret-bench-secret',
+    ...extra,
+  };
+}
+
+/** An admin token from a server started with benchServerEnv. */
+export async function benchLogin(url: string): Promise<string> {
+  const r = await fetch(`${url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(BENCH_ADMIN) });
+  if (r.status !== 200) throw new Error(`login: HTTP ${r.status}`);
+  return ((await r.json()) as { accessToken: string }).accessToken;
+}

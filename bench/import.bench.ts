@@ -14,7 +14,7 @@ import http from 'node:http';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createConnection } from 'mysql2/promise';
-import { startBuiltServer } from './common';
+import { benchLogin, benchServerEnv, startBuiltServer } from './common';
 
 const N = Number(process.env.BENCH_ROWS ?? 200_000);
 const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 4));
@@ -116,31 +116,12 @@ function serverFlags(): string[] {
   return (m?.[1] ?? '').split(/\s+/).filter((f) => f.startsWith('--'));
 }
 
-async function login(url: string): Promise<string> {
-  const r = await fetch(`${url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: 'bench-admin-pass' }) });
-  if (r.status !== 200) throw new Error(`login: HTTP ${r.status}`);
-  return ((await r.json()) as { accessToken: string }).accessToken;
-}
-
 async function main() {
   const name = `hub_bench_import_${randomBytes(3).toString('hex')}`;
   const admin = await createConnection({ uri: SERVER });
   await admin.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
   const flags = serverFlags();
-  const { proc, url } = await startBuiltServer({
-    ...process.env,
-    PORT: '0',
-    DATABASE_URL: `${SERVER}${name}`,
-    NODE_ENV: 'development',
-    DEMO_DATA: 'false',
-    JOBS_ENABLED: 'false',
-    REDIS_URL: '',
-    SMTP_URL: '',
-    ADMIN_USERNAME: 'admin',
-    ADMIN_PASSWORD: 'bench-admin-pass',
-    JWT_SECRET: 'bench-secret-bench-secret-bench-secret',
-    IMPORT_MAX_ROWS: String(Math.max(N, 1_000_000)),
-  }, flags);
+  const { proc, url } = await startBuiltServer(benchServerEnv(`${SERVER}${name}`, { IMPORT_MAX_ROWS: String(Math.max(N, 1_000_000)) }), flags);
   let peak = 0;
   const timer = setInterval(() => {
     try {
@@ -151,7 +132,7 @@ async function main() {
   }, 50);
   let files: string[] = [];
   try {
-    const accessToken = await login(url);
+    const accessToken = await benchLogin(url);
     const c = await createConnection({ uri: `${SERVER}${name}`, timezone: 'Z' });
     await c.query('CREATE TABLE tickets_raw LIKE tickets');
     const cols = ['ticketNo', 'receivedAt', 'quarter', 'channel', 'callerName', 'callerPhone', 'street', 'community', 'content', 'departmentCode', 'status', 'repliedAt', 'satisfaction', 'createdAt', 'updatedAt'];

@@ -9,18 +9,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { devTexts, startBuiltServer } from './common';
+import { benchLogin, benchServerEnv, BUILT_IN_TEXTS, devTexts, startBuiltServer } from './common';
 
 const CALLS = Number(process.env.BENCH_CALLS) || 2000;
-const BUILT_IN = [
-  '家中暖气不热，室内温度只有15度，联系供暖单位多次未解决',
-  '楼下烧烤店油烟很大，没有安装油烟净化设备',
-  '共享单车乱停乱放，堵塞地铁口',
-  '电动自行车在楼道里充电，担心起火',
-  '孩子幼升小派位结果不合理',
-  '物业公司服务差，楼道卫生长期无人打扫',
-  '小区门口早市占道经营，早上六点就很吵',
-];
+const BUILT_IN = [...BUILT_IN_TEXTS, '小区门口早市占道经营，早上六点就很吵'];
 
 function texts(): { list: string[]; source: string } {
   const dev = devTexts();
@@ -43,22 +35,9 @@ async function timed(f: () => Promise<Response>): Promise<number> {
 
 async function main() {
   const dir = mkdtempSync(join(tmpdir(), 'hub-bench-suggest-'));
-  const { proc, url } = await startBuiltServer({
-    ...process.env,
-    PORT: '0',
-    DATABASE_URL: `sqlite:${join(dir, 'hub.sqlite')}`,
-    NODE_ENV: 'development',
-    DEMO_DATA: 'false',
-    JOBS_ENABLED: 'false',
-    REDIS_URL: '',
-    SMTP_URL: '',
-    ADMIN_USERNAME: 'admin',
-    ADMIN_PASSWORD: 'bench-admin-pass',
-    JWT_SECRET: 'bench-secret-bench-secret-bench-secret',
-  });
+  const { proc, url } = await startBuiltServer(benchServerEnv(`sqlite:${join(dir, 'hub.sqlite')}`));
   try {
-    const login = await fetch(`${url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: 'bench-admin-pass' }) });
-    const { accessToken } = (await login.json()) as { accessToken: string };
+    const accessToken = await benchLogin(url);
     const headers = { 'content-type': 'application/json', authorization: `Bearer ${accessToken}` };
     const { list, source } = texts();
     const suggest = (content: string) => timed(() => fetch(`${url}/api/tickets/suggest`, { method: 'POST', headers, body: JSON.stringify({ content }) }));

@@ -18,7 +18,7 @@ import { TicketTopics } from '../src/tickets/ticket-topics.entity';
 import { jieba } from '../src/topics/topic-model';
 import { TopicReport } from '../src/topics/topic-report.entity';
 import { TopicsService } from '../src/topics/topics.service';
-import { devTexts } from './common';
+import { BUILT_IN_TEXTS, devTexts } from './common';
 
 const N = Number(process.env.BENCH_ROWS ?? 250_000);
 const SERVER = (process.env.BENCH_MYSQL_URL ?? 'mysql://hub:hub@127.0.0.1:3306/').replace(/\/[^/]*$/, '/');
@@ -31,14 +31,7 @@ function baseTexts(): string[] {
     return dev.texts;
   }
   console.log('texts: six built-in ones (no shared/data/tickets-dev.ndjson found above the working directory)');
-  return [
-    '家中暖气不热，室内温度只有15度，联系供暖单位多次未解决',
-    '楼下烧烤店油烟很大，没有安装油烟净化设备',
-    '共享单车乱停乱放，堵塞地铁口',
-    '电动自行车在楼道里充电，担心起火',
-    '孩子幼升小派位结果不合理',
-    '物业公司服务差，楼道卫生长期无人打扫',
-  ];
+  return BUILT_IN_TEXTS;
 }
 
 let peak = 0;
