@@ -6,6 +6,7 @@ import { ClockService } from '../common/clock.service';
 import { LockService } from '../common/lock.service';
 import type { DispatchSuggester, DispatchSuggestion } from '../common/ports';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { delimitedList } from '../common/transformers';
 import { Ticket } from '../tickets/ticket.entity';
 import { writeTicketTopics } from '../tickets/ticket-topics';
 import { TicketTopics } from '../tickets/ticket-topics.entity';
@@ -30,7 +31,8 @@ export interface ReportView {
 
 interface Row extends TicketFacts {
   content: string;
-  topics: string[];
+  /** the stored list as written (",a,b,"), null when the ticket has no `ticket_topics` row (only read for this quarter) */
+  storedTopics: string | null;
 }
 
 /** A ticket whose topic list changes in this run; `had`: it had a list (a `ticket_topics` row) before. */
@@ -248,12 +250,13 @@ export class TopicsService implements DispatchSuggester, OnApplicationBootstrap,
         if (r.street) streets.add(r.street);
         const a = this.model.analyse(r.content);
         for (const t of a.topics) accs[t].add(r, now);
-        const tagged = a.topics.map((t) => keys[t].key).sort();
+        const tagged = a.topics.length === 1 ? [keys[a.topics[0]].key] : a.topics.map((t) => keys[t].key).sort();
         if (a.unmatched.length) {
           for (const tokens of a.unmatchedTokens) curDocs.push({ ticketId: r.id, tokens });
           candidates.set(r.id, { facts: factsOf(r), topics: tagged });
         }
-        if (r.topics.slice().sort().join(',') !== tagged.join(',')) changes.push({ id: r.id, topics: tagged, had: r.topics.length > 0 });
+        // compared as stored text: lists are written sorted, so an unchanged ticket costs no write
+        if ((r.storedTopics ?? '') !== delimitedList.to(tagged)) changes.push({ id: r.id, topics: tagged, had: r.storedTopics !== null });
       }
       timing.tag += Date.now() - mark;
       mark = Date.now();
@@ -344,7 +347,6 @@ const date = (v: unknown): Date | null => (v == null ? null : v instanceof Date 
 
 /** A raw row (aliases t_<column>) as typed fields. */
 function rowOf(r: Record<string, unknown>): Row {
-  const topics = r.t_topics == null ? [] : String(r.t_topics).split(',').filter(Boolean);
   return {
     id: Number(r.t_id),
     content: String(r.t_content ?? ''),
@@ -358,7 +360,7 @@ function rowOf(r: Record<string, unknown>): Row {
     dueAt: date(r.t_dueAt),
     repliedAt: date(r.t_repliedAt),
     closedAt: date(r.t_closedAt),
-    topics,
+    storedTopics: r.t_topics == null ? null : String(r.t_topics),
   };
 }
 
