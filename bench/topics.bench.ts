@@ -4,6 +4,7 @@
  *   1. bare jieba segmentation of the same texts in memory (before and after 2; their mean is the baseline), and
  *   2. the whole quarterly run (read in id windows, tag, cluster, write tags to ticket_topics, store the report),
  * printing tickets/s of both, their ratio and peak RSS.  `npm run bench:topics`
+ * `node -r redis dist/bench/topics.bench.js` measures the run as in a process with REDIS_URL set (node-redis loaded).
  */
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
@@ -103,6 +104,9 @@ async function main() {
     console.log(`bare jieba cut: ${N} texts (${toks} tokens) in ${bareBefore.toFixed(2)} s before the run, ${bareAfter.toFixed(2)} s after; mean ${bareS.toFixed(2)} s = ${Math.round(bareRate)} tickets/s`);
     console.log(`full run (read, tag, cluster, write tags + report): ${rep.ticketCount} tickets in ${runS.toFixed(2)} s = ${Math.round(runRate)} tickets/s`);
     console.log(`ratio run/bare = ${(runRate / bareRate).toFixed(2)}; topics in report ${rep.topics.length} (${rep.topics.filter((x) => x.kind === 'emerging').length} emerging)`);
+    // node-redis makes every string method slower once loaded (src/common/redis.service.ts, loadRedis): say which case this is
+    const redisLoaded = Object.keys(require.cache).some((f) => /[\\/]node_modules[\\/]@redis[\\/]client[\\/]/.test(f));
+    console.log(`node-redis loaded in this process: ${redisLoaded ? 'yes (as with REDIS_URL set)' : 'no (as without REDIS_URL)'}`);
     console.log(`peak RSS ${(Math.max(peak, process.resourceUsage().maxRSS * 1024) / 1048576).toFixed(0)} MB`);
   } finally {
     clearInterval(timer);

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import { createClient } from 'redis';
+import type { createClient } from 'redis';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 
 export type RedisClient = ReturnType<typeof createClient>;
@@ -22,6 +22,17 @@ export function redisCall<T>(client: RedisClient | undefined, what: string, fn: 
   return Promise.race([fn(), timeout]).finally(() => clearTimeout(timer));
 }
 
+/**
+ * node-redis, loaded only when REDIS_URL is set. Loading it defines a subclass of String (RESP3 `VerbatimString`), and
+ * once String.prototype is the prototype of another class V8 keeps it in dictionary mode for the rest of the process:
+ * every string method call (charCodeAt, slice, startsWith…) gets 2–4× slower, and the topic run with it
+ * (docs/BENCHMARKS.md, "Topic tagging"). A process without Redis should not pay for that.
+ */
+function loadRedis(): { createClient: typeof createClient } {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('redis') as { createClient: typeof createClient };
+}
+
 /** How long the start waits for Redis before it goes on without it. */
 const START_WAIT_MS = 3000;
 
@@ -34,7 +45,7 @@ export class RedisService implements OnModuleInit, OnApplicationShutdown {
 
   constructor(@Inject(APP_CONFIG) private readonly cfg: AppConfig) {
     if (cfg.redisUrl) {
-      this.redis = createClient({
+      this.redis = loadRedis().createClient({
         url: cfg.redisUrl,
         socket: { reconnectStrategy: (n: number) => Math.min(200 * 2 ** n, 5000), connectTimeout: 3000 },
         disableOfflineQueue: true,
