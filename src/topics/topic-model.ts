@@ -299,7 +299,7 @@ export class TopicModel {
    */
   analyse(text: string): { topics: number[]; confidences: Map<number, number>; unmatched: string[]; unmatchedTokens: string[][] } {
     const scores = this.scratchScores;
-    const conf = this.scratchConf; // all 0 between calls; a confidence is always > 0
+    const conf = this.scratchConf.fill(0); // 0 = not found yet (a confidence is always > 0)
     const order: number[] = [];
     const unmatched: string[] = [];
     const unmatchedTokens: string[][] = [];
@@ -329,10 +329,7 @@ export class TopicModel {
       }
     }
     const confidences = new Map<number, number>();
-    for (const t of order) {
-      confidences.set(t, conf[t]);
-      conf[t] = 0;
-    }
+    for (const t of order) confidences.set(t, conf[t]);
     const topics = order.length > 1 ? order.sort((a, b) => confidences.get(b)! - confidences.get(a)!) : order;
     return { topics, confidences, unmatched, unmatchedTokens };
   }
